@@ -124,3 +124,43 @@ def paragraphs_to_blocks(text: str) -> list:
     """Plain text with blank-line-separated paragraphs -> list of 'p' Blocks."""
     parts = re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
     return [Block("p", p) for p in parts if p.strip()]
+
+
+def normalise_structure(blocks: list) -> list:
+    """Blocks in an order TEI can hold: letterhead, opener, paragraphs, closer/postscript.
+
+    A salutation or date line that turns up after the body has begun reads as a
+    paragraph; a paragraph after the signature is a postscript; consecutive
+    letterhead lines are one letterhead.
+    """
+    out: list = []
+    stage = 0  # 0 letterhead, 1 opener, 2 body, 3 closer/postscript
+    for b in blocks:
+        if not b.text:
+            continue
+        kind = b.kind
+        if kind == "letterhead":
+            if stage == 0:
+                if out and out[-1].kind == "letterhead":
+                    out[-1] = Block("letterhead", out[-1].text + "\n" + b.text)
+                    continue
+            else:
+                kind = "p" if stage < 3 else "postscript"
+        elif kind in OPENER_KINDS:
+            if stage <= 1:
+                stage = 1
+            else:
+                kind = "p" if stage == 2 else "postscript"
+        elif kind == "p":
+            if stage == 3:
+                kind = "postscript"
+            else:
+                stage = 2
+        else:  # closing, signed, postscript
+            if stage < 2 and not any(x.kind == "p" for x in out):
+                kind = "p"
+                stage = 2
+            else:
+                stage = 3
+        out.append(b if kind == b.kind else Block(kind, b.text))
+    return out

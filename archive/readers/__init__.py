@@ -1,0 +1,43 @@
+"""Readers: one module per source format, each turning a file's bytes into Blocks.
+
+`read_file` picks the reader by the file name's extension and enforces the upload
+size limit; every reader raises `IngestError` (naming the file) on bad input.
+"""
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from ..errors import IngestError
+from .base import ReadResult
+
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
+
+
+def _text(data, name):
+    from .text import read_text
+    return read_text(data, name)
+
+
+def _tei(data, name):
+    from .tei import read_tei
+    return read_tei(data, name)
+
+
+READERS = {".txt": _text, ".text": _text, ".md": _text, ".xml": _tei, ".tei": _tei}
+
+
+def supported(name: str) -> bool:
+    return PurePosixPath(name).suffix.lower() in READERS
+
+
+def read_file(data: bytes, name: str) -> ReadResult:
+    """Read one source file; the reader is chosen by extension."""
+    if len(data) > MAX_SOURCE_BYTES:
+        raise IngestError(f"{name}: file is {len(data) / 1e6:.1f} MB, over the "
+                          f"{MAX_SOURCE_BYTES // (1024 * 1024)} MB limit")
+    ext = PurePosixPath(name).suffix.lower()
+    reader = READERS.get(ext)
+    if reader is None:
+        raise IngestError(f"{name}: unsupported file type {ext or '(none)'}; "
+                          f"supported: {', '.join(sorted(READERS))}")
+    return reader(data, name)

@@ -1,0 +1,171 @@
+"""The git writer: every change to the archive is one commit on `main`.
+
+Commits are built from objects written straight into the object database (blobs,
+then only the trees on the changed paths, then the commit) and published by one
+compare-and-swap `git update-ref`. Nothing is written to a git index or a work tree,
+so the cost of a commit does not grow with the archive, and a crash at any point
+leaves `main` at the previous commit plus some unreferenced objects (`git fsck` clean).
+Writers are serialised by the archive lock (`ArchiveLock`).
+"""
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import subprocess
+import time
+from io import BytesIO
+from pathlib import Path
+
+import git
+from gitdb.base import IStream
+
+from .errors import ArchiveError, ConflictError, LockTimeout
+
+BRANCH = "refs/heads/main"
+LOCK_TIMEOUT = float(os.environ.get("LETTERS_LOCK_TIMEOUT", "60"))
+
+
+class ArchiveLock:
+    """One writer at a time per archive home (an flock, released by the OS if we die)."""
+
+    def __init__(self, path: Path, timeout: float = LOCK_TIMEOUT):
+        self.path, self.timeout, self.fd = Path(path), timeout, None
+
+    def __enter__(self):
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return self
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    os.close(self.fd)
+                    self.fd = None
+                    raise LockTimeout(
+                        f"another writer has held the archive lock for {self.timeout:.0f} s; "
+                        "try again when it has finished") from None
+                time.sleep(0.05)
+
+    def __exit__(self, *exc):
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+def parse_author(author: str | None, repo: git.Repo) -> git.Actor:
+    """'Name <email>' -> Actor; None -> git config user, else a neutral default."""
+    if author:
+        name, _, rest = author.partition("<")
+        email = rest.rstrip(">").strip()
+        if not name.strip() or not email or "\n" in author:
+            raise ArchiveError(f"author must look like 'Name <email>', got {author!r}")
+        return git.Actor(name.strip(), email)
+    reader = repo.config_reader()
+    name = reader.get_value("user", "name", "") or os.environ.get("GIT_AUTHOR_NAME", "")
+    email = reader.get_value("user", "email", "") or os.environ.get("GIT_AUTHOR_EMAIL", "")
+    return git.Actor(str(name) or "Archivist", str(email) or "archivist@localhost")
+
+
+class Store:
+    """Writes commits to the archive repository (a bare git repository)."""
+
+    def __init__(self, repo: git.Repo):
+        self.repo = repo
+
+    def head(self) -> str | None:
+        """The commit `main` points at, or None in an empty repository."""
+        try:
+            return self.repo.git.rev_parse("--verify", "-q", BRANCH + "^{commit}").strip() or None
+        except git.GitCommandError:
+            return None
+
+    def _write(self, kind: bytes, data: bytes) -> bytes:
+        return self.repo.odb.store(IStream(kind, len(data), BytesIO(data))).binsha
+
+    def _tree_entries(self, binsha: bytes | None) -> dict:
+        if binsha is None:
+            return {}
+        tree = self.repo.tree(binsha.hex())
+        return {name: (mode, sha) for sha, mode, name in tree._cache}
+
+    def _write_tree(self, entries: dict) -> bytes:
+        # git orders tree entries by name, with directories compared as if ending in '/'
+        def key(item):
+            name, (mode, _) = item
+            return name.encode() + (b"/" if mode == 0o040000 else b"")
+        body = b"".join(b"%o %s\0%s" % (mode, name.encode(), sha)
+                        for name, (mode, sha) in sorted(entries.items(), key=key))
+        return self._write(b"tree", body)
+
+    def _apply(self, tree_sha: bytes | None, parts: list, data: bytes | None) -> bytes | None:
+        """A new tree with the file at `parts` set to `data` (None removes it)."""
+        entries = self._tree_entries(tree_sha)
+        name = parts[0]
+        if len(parts) == 1:
+            if data is None:
+                entries.pop(name, None)
+            else:
+                entries[name] = (0o100644, self._write(b"blob", data))
+        else:
+            sub = entries.get(name)
+            new_sub = self._apply(sub[1] if sub and sub[0] == 0o040000 else None, parts[1:], data)
+            if new_sub is None:
+                entries.pop(name, None)
+            else:
+                entries[name] = (0o040000, new_sub)
+        return self._write_tree(entries) if entries else None
+
+    def commit(self, changes: dict, message: str, author: git.Actor,
+               expected_head: str | None = "") -> str:
+        """Commit `changes` ({path: bytes or None}) on main as one commit; return its sha.
+
+        `expected_head` guards against lost updates: the commit is refused with a
+        ConflictError if main has moved since ("" means: whatever main is now).
+        """
+        parent = self.head()
+        if expected_head != "" and expected_head != parent:
+            raise ConflictError(f"the archive changed (main is now {parent}); retry on top of it",
+                                parent or "")
+        tree = bytes.fromhex(self.repo.commit(parent).tree.hexsha) if parent else None
+        for path, data in sorted(changes.items()):
+            tree = self._apply(tree, path.split("/"), data)
+        if tree is None:
+            tree = self._write_tree({})
+        if parent and tree.hex() == self.repo.commit(parent).tree.hexsha:
+            raise ArchiveError("nothing to commit: the change leaves the archive as it was")
+        now = int(time.time())
+        offset = time.strftime("%z")
+        committer = git.Actor("Advocacy Letters Archive", "archive@localhost")
+        msg = message.strip() + "\n"
+        lines = [b"tree " + tree.hex().encode()]
+        if parent:
+            lines.append(b"parent " + parent.encode())
+        lines.append(f"author {author.name} <{author.email}> {now} {offset}".encode())
+        lines.append(f"committer {committer.name} <{committer.email}> {now} {offset}".encode())
+        sha = self._write(b"commit", b"\n".join(lines) + b"\n\n" + msg.encode()).hex()
+        old = parent or "0" * 40
+        try:
+            # compare-and-swap: fails if someone moved main under us
+            self.repo.git.update_ref("-m", "letters: " + message.splitlines()[0][:80], BRANCH, sha, old)
+        except git.GitCommandError as exc:
+            raise ConflictError(f"main moved while committing: {exc.stderr.strip()}", "") from None
+        return sha
+
+
+def init_repository(path: Path) -> git.Repo:
+    """Create the archive's bare repository with `main` as its default branch."""
+    path.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(path)],
+                   check=True, capture_output=True)
+    repo = git.Repo(path)
+    with repo.config_writer() as cw:
+        cw.set_value("core", "commitGraph", "true")
+        cw.set_value("fetch", "writeCommitGraph", "true")
+        cw.set_value("gc", "writeCommitGraph", "true")
+        cw.set_value("receive", "fsckObjects", "true")
+    return repo

@@ -1,0 +1,383 @@
+"""End-to-end tests of the web app: a real archive built with the core, the real Flask app."""
+import csv
+import io
+import json
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import lxml.html
+import pytest
+
+from archive.home import Archive
+from webapp import create_app
+from webapp.home import close_archive
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+AUTHOR = "Test Archivist <archivist@example.org>"
+HOSTILE_TITLE = '<script>alert("title")</script> Journalists detained'
+HOSTILE_TEXT = """Dear Minister <script>alert("body")</script>,
+
+We write about the detention of journalists in Uzbekistan <img src=x onerror=alert(1)>. We urge you to
+release them in line with article 19 of the International Covenant on Civil and Political Rights.
+
+We also ask you to let <a href="javascript:alert(2)">observers</a> attend their trials.
+
+Sincerely,
+
+Jane Doe
+Director, Example Watch
+"""
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    """An archive with the sample letters, a hostile letter and a letter with two versions."""
+    path = tmp_path_factory.mktemp("archive")
+    a = Archive.init(path, author=AUTHOR)
+    try:
+        hints = json.loads((SAMPLES / "hrw-2005-kyrgyzstan-andijan.json").read_text())
+        hrw = a.ingest((SAMPLES / "hrw-2005-kyrgyzstan-andijan.txt").read_bytes(),
+                       "hrw-2005-kyrgyzstan-andijan.txt", hints, author=AUTHOR)
+        for f in sorted((SAMPLES / "letters").glob("*.txt")):
+            a.ingest(f.read_bytes(), f.name, {}, author=AUTHOR)
+        a.ingest(HOSTILE_TEXT.encode(), "hostile.txt",
+                 {"title": HOSTILE_TITLE, "sender_org": "Example Watch", "date": "2019-03-01"},
+                 author=AUTHOR)
+        text = a.record(hrw["id"])["text"].replace("We call on you", "We ask you", 1)
+        a.edit(hrw["id"], sets={"title": "Kyrgyzstan: Ensure the Safety of Refugees"},
+               text=text + "\n\nWe look forward to your reply.", message="Correct the title",
+               author=AUTHOR)
+    finally:
+        a.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def archive(home):
+    """The same archive opened directly, to compare pages with the core's answers."""
+    a = Archive.open(home)
+    yield a
+    a.close()
+
+
+@pytest.fixture
+def app(home):
+    app = create_app({"TESTING": True, "LETTERS_HOME": str(home), "PAGE_SIZE": 2})
+    yield app
+    close_archive(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def ids(archive):
+    """Letter ids by role: the two-version HRW letter and the hostile one."""
+    records = archive.list()
+    hrw = next(r["id"] for r in records if r["date"] == "2005-05-16")
+    hostile = next(r["id"] for r in records if "Example Watch" in
+                   [o["name"] for o in r["sender"]["organisations"]])
+    return {"hrw": hrw, "hostile": hostile, "all": [r["id"] for r in records]}
+
+
+def page(response):
+    assert response.mimetype == "text/html"
+    return lxml.html.fromstring(response.get_data(as_text=True))
+
+
+def q_of(url):
+    return parse_qs(urlsplit(url).query).get("q", [""])[0]
+
+
+# ---------------------------------------------------------------- every response
+
+@pytest.mark.parametrize("url", ["/", "/help", "/letters/no-such-letter", "/search.json?q=(",
+                                 "/static/style.css"])
+def test_security_headers_on_every_response(client, url):
+    r = client.get(url)
+    assert r.headers["Content-Security-Policy"] == "default-src 'self'"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_pages_are_accessible_landmarks(client):
+    doc = page(client.get("/"))
+    assert doc.get("lang") == "en"
+    for tag in ("header", "nav", "main", "footer"):
+        assert doc.findall(f".//{tag}"), tag
+    q = doc.get_element_by_id("q")
+    assert doc.xpath("//label[@for='q']")
+    assert q.get("name") == "q"
+    assert not doc.xpath("//script") and not doc.xpath("//*[@style]")
+
+
+# ---------------------------------------------------------------- search
+
+def test_empty_query_lists_all_letters_newest_first(client, ids):
+    data = client.get("/search.json?size=100").get_json()
+    assert data["total"] == len(ids["all"])
+    dates = [h["date"] for h in data["hits"]]
+    assert dates == sorted(dates, reverse=True)
+    doc = page(client.get("/"))
+    assert f"{len(ids['all'])} letters" in doc.text_content()
+
+
+def test_search_json_is_the_archive_search(client, archive):
+    data = client.get("/search.json?q=refugees&page=2").get_json()
+    expected = archive.search("refugees", limit=2, offset=2, sort="relevance")
+    assert data == json.loads(json.dumps(dict(expected, page=2)))
+
+
+def test_search_results_page(client, archive):
+    expected = archive.search("refugees", limit=2)
+    doc = page(client.get("/search?q=refugees"))
+    text = doc.text_content()
+    assert f"{expected['total']} letter" in text
+    links = doc.xpath("//ol[@class='hits']//h3/a/@href")
+    assert links == [f"/letters/{h['id']}" for h in expected["hits"]]
+    marks = doc.xpath("//p[@class='snippet']/mark")
+    assert marks and all("refug" in m.text.lower() for m in marks)
+    first = expected["hits"][0]
+    assert first["date"] in text and first["sender"][0] in text
+
+
+def test_pagination_has_stable_urls(client, ids):
+    doc = page(client.get("/"))
+    nxt = doc.xpath("//nav[@class='pagination']//a[@rel='next']/@href")
+    assert nxt == ["/search?q=&page=2"]
+    first = client.get("/search.json").get_json()["hits"]
+    second = client.get("/search.json?page=2").get_json()["hits"]
+    assert {h["id"] for h in first}.isdisjoint({h["id"] for h in second})
+    current = page(client.get(nxt[0])).xpath("//a[@aria-current='page']/text()")
+    assert current == ["2"]
+
+
+@pytest.mark.parametrize("args", ["page=0", "page=two", "sort=sideways", "size=-1"])
+def test_bad_search_parameters_are_400(client, args):
+    assert client.get(f"/search?{args}").status_code == 400
+    r = client.get(f"/search.json?{args}")
+    assert r.status_code == 400 and r.get_json()["ok"] is False
+
+
+def test_facet_links_narrow_the_search(client):
+    doc = page(client.get("/"))
+    groups = doc.xpath("//aside[@class='facets']//section")
+    names = [g.get("aria-labelledby") for g in groups]
+    for name in ("country", "instrument", "organisation", "year"):
+        assert f"facet-{name}" in names
+    links = doc.xpath("//aside[@class='facets']//li")
+    assert links
+    total = client.get("/search.json").get_json()["total"]
+    for li in links:
+        url = li.find("a").get("href")
+        count = int(li.find("span").text)
+        data = client.get(url.replace("/search?", "/search.json?")).get_json()
+        assert data["total"] == count, (url, count)
+        assert count <= total
+
+
+def test_facet_link_adds_a_field_term_and_toggles_off(client):
+    data = client.get("/search.json?q=refugees").get_json()
+    kg = next(f for f in data["facets"]["country"] if f["value"] == "KG")
+    doc = page(client.get("/search?q=refugees"))
+    href = doc.xpath("//section[@aria-labelledby='facet-country']//a")[0].get("href")
+    hrefs = doc.xpath("//section[@aria-labelledby='facet-country']//a/@href")
+    narrowed = next(h for h in hrefs if q_of(h) == "refugees country:KG")
+    assert href
+    result = client.get(narrowed.replace("/search?", "/search.json?")).get_json()
+    assert result["total"] == kg["count"] <= data["total"]
+    assert all("KG" in h["countries"] for h in result["hits"])
+    back = page(client.get(narrowed)).xpath("//li[@class='active']/a/@href")
+    assert any(q_of(h) == "refugees" for h in back)
+
+
+def test_org_facet_values_with_spaces_are_quoted(client):
+    doc = page(client.get("/"))
+    hrefs = doc.xpath("//section[@aria-labelledby='facet-organisation']//a/@href")
+    assert 'org:"Human Rights Watch"' in [q_of(h) for h in hrefs]
+
+
+def test_csv_streams_every_match(client, archive):
+    r = client.get("/search.csv")
+    assert r.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True))))
+    assert rows[0] == ["id", "title", "date", "sender", "addressees", "countries", "instruments", "url"]
+    assert len(rows) - 1 == archive.search("")["total"] > 2   # more than one page of PAGE_SIZE
+    hrw = next(row for row in rows if row[2] == "2005-05-16")
+    assert hrw[3] == "Human Rights Watch" and "KG" in hrw[5].split("; ")
+    assert hrw[7] == f"http://localhost/letters/{hrw[0]}"
+
+
+def test_csv_defuses_spreadsheet_formulas(client, ids):
+    rows = list(csv.reader(io.StringIO(client.get("/search.csv").get_data(as_text=True))))
+    assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+
+
+@pytest.mark.parametrize("q", ['"unclosed', "NOT refugees", "country:"])
+def test_bad_query_is_a_400_page_with_the_message(client, q):
+    r = client.get("/search", query_string={"q": q})
+    if r.status_code == 200:
+        pytest.skip(f"the core accepts {q!r}")
+    assert r.status_code == 400
+    doc = page(r)
+    assert doc.xpath("//p[@role='alert']")[0].text_content().strip()
+    assert doc.get_element_by_id("q").get("value") == q
+    j = client.get("/search.json", query_string={"q": q})
+    assert j.status_code == 400
+    assert j.get_json()["ok"] is False and j.get_json()["status"] == 400 and j.get_json()["error"]
+
+
+def test_pure_not_query_is_refused(client):
+    r = client.get("/search.json?q=NOT+refugees")
+    assert r.status_code == 400 and "NOT" in r.get_json()["error"]
+
+
+def test_help_examples_are_valid_searches(client):
+    doc = page(client.get("/help"))
+    examples = doc.xpath("//main//a[starts-with(@href, '/search?')]/@href")
+    assert len(examples) >= 10
+    for href in examples:
+        assert client.get(href).status_code == 200, href
+    text = doc.text_content()
+    for word in ("country:", "instrument:", "official:", "org:", "year:", "AND", "OR", "NOT"):
+        assert word in text
+
+
+# ---------------------------------------------------------------- one letter
+
+def test_letter_page_typesets_the_tei(client, archive, ids):
+    rec = archive.record(ids["hrw"])
+    r = client.get(f"/letters/{ids['hrw']}")
+    assert r.status_code == 200
+    doc = page(r)
+    assert doc.xpath("//h1")[0].text_content() == rec["title"]
+    body = doc.xpath("//div[@class='letter-text']")[0]
+    assert len(body.xpath(".//p")) >= len([s for s in rec["structure"] if s["kind"] == "p"])
+    assert "We ask you" in body.text_content()
+    assert body.xpath(".//*[@class='closer']") or body.xpath(".//p[@class='signed']")
+    # Inline entities link to the search for them.
+    entity_links = body.xpath(".//a[contains(@class, 'entity')]/@href")
+    assert "country:KG" in [q_of(h) for h in entity_links]
+    for href in set(entity_links):
+        assert client.get(href.replace("/search?", "/search.json?")).get_json()["total"] >= 1, href
+
+
+def test_letter_metadata_panel(client, archive, ids):
+    rec = archive.record(ids["hrw"])
+    doc = page(client.get(f"/letters/{ids['hrw']}"))
+    panel = doc.xpath("//aside[@class='metadata']")[0]
+    text = panel.text_content()
+    assert rec["date"] in text and "Human Rights Watch" in text
+    assert "Kurmanbek Bakiev" in text and "Acting President" in text
+    for c in rec["countries"]:
+        assert c["name"] in text
+    src = panel.xpath(".//a[@href='https://www.hrw.org/news/2005/05/16/kyrgyzstan-ensure-safety-refugees']")
+    assert src
+    cite = panel.xpath(".//section[@class='cite']//a/@href")
+    assert cite == [f"http://localhost/letters/{ids['hrw']}/at/{rec['version']}"]
+    hrefs = doc.xpath("//a/@href")
+    assert f"/letters/{ids['hrw']}.xml" in hrefs and f"/letters/{ids['hrw']}/history" in hrefs
+    assert "You are reading an earlier version" not in doc.text_content()
+
+
+def test_letter_json_and_tei(client, archive, ids):
+    assert client.get(f"/letters/{ids['hrw']}.json").get_json() == archive.record(ids["hrw"])
+    r = client.get(f"/letters/{ids['hrw']}.xml")
+    assert r.mimetype == "application/xml"
+    assert r.data == archive.tei(ids["hrw"])
+    assert r.headers["Content-Disposition"] == f'attachment; filename="{ids["hrw"]}.xml"'
+
+
+def test_earlier_version_is_marked_and_short_shas_work(client, archive, ids):
+    versions = archive.history(ids["hrw"])
+    old, new = versions[1]["version"], versions[0]["version"]
+    doc = page(client.get(f"/letters/{ids['hrw']}/at/{old[:8]}"))
+    notice = doc.xpath("//div[@class='notice']")[0]
+    assert "You are reading an earlier version" in notice.text_content()
+    assert f"/letters/{ids['hrw']}" in notice.xpath(".//a/@href")
+    assert "We call on you" in doc.xpath("//div[@class='letter-text']")[0].text_content()
+    assert doc.xpath("//link[@rel='canonical']/@href") == [f"http://localhost/letters/{ids['hrw']}/at/{old}"]
+    current = page(client.get(f"/letters/{ids['hrw']}/at/{new}"))
+    assert not current.xpath("//div[@class='notice']")
+    rec = client.get(f"/letters/{ids['hrw']}/at/{old[:8]}.json").get_json()
+    assert rec == archive.record(ids["hrw"], at=old) and rec["version"] == old
+    r = client.get(f"/letters/{ids['hrw']}/at/{old[:8]}.xml")
+    assert r.mimetype == "application/xml" and r.data == archive.tei(ids["hrw"], at=old)
+    assert f'filename="{ids["hrw"]}-{old[:12]}.xml"' in r.headers["Content-Disposition"]
+
+
+@pytest.mark.parametrize("path", ["/letters/no-such-letter", "/letters/2005-05-16-nobody",
+                                  "/letters/{hrw}/at/0000000", "/letters/{hrw}/at/HEAD",
+                                  "/letters/{hrw}/at/{other_only}", "/letters/{hrw}/history/x",
+                                  "/letters/nope/history", "/letters/{hrw}/diff/0000000..1111111"])
+def test_unknown_letters_and_versions_are_404(client, archive, ids, path):
+    # The archive's first commit holds only the authority files: no letter exists there.
+    before = archive.repo.git.rev_list("--max-parents=0", "HEAD").strip()
+    url = path.format(hrw=ids["hrw"], other_only=before)
+    r = client.get(url)
+    assert r.status_code == 404
+    assert "Error 404" in page(r).text_content()
+    if "/history/" not in url:
+        j = client.get(url + ".json")
+        assert j.status_code == 404
+        assert j.get_json() == {"ok": False, "error": j.get_json()["error"], "status": 404}
+        assert j.get_json()["error"]
+
+
+# ---------------------------------------------------------------- history and diff
+
+def test_history_page_and_json(client, archive, ids):
+    versions = archive.history(ids["hrw"])
+    assert client.get(f"/letters/{ids['hrw']}/history.json").get_json() == versions
+    doc = page(client.get(f"/letters/{ids['hrw']}/history"))
+    rows = doc.xpath("//table[@class='history']/tbody/tr")
+    assert len(rows) == len(versions) == 2
+    hrefs = doc.xpath("//table[@class='history']//a/@href")
+    for v in versions:
+        assert f"/letters/{ids['hrw']}/at/{v['version']}" in hrefs
+    diff = f"/letters/{ids['hrw']}/diff/{versions[1]['version']}..{versions[0]['version']}"
+    assert diff in hrefs
+    text = doc.text_content()
+    assert "Correct the title" in text and "Test Archivist" in text and versions[0]["summary"] in text
+
+
+def test_diff_page_and_json(client, archive, ids):
+    old, new = [v["version"] for v in archive.history(ids["hrw"])][::-1]
+    j = client.get(f"/letters/{ids['hrw']}/diff/{old[:7]}..{new[:7]}.json").get_json()
+    assert j == archive.diff(ids["hrw"], old, new)
+    doc = page(client.get(f"/letters/{ids['hrw']}/diff/{old[:7]}..{new[:7]}"))
+    meta = doc.xpath("//table[@class='meta-diff']//tr[th[contains(., 'title')]]")[0]
+    assert "Kyrgyzstan: Ensure Safety of Refugees" in meta.xpath(".//del")[0].text
+    assert "Kyrgyzstan: Ensure the Safety of Refugees" in meta.xpath(".//ins")[0].text
+    changes = doc.xpath("//ol[@class='text-diff']/li")
+    words = doc.xpath("//li[contains(@class, 'change-replace')]//p[@class='words']")[0]
+    assert [d.text for d in words.findall("del")] == ["call on"]
+    assert [i.text for i in words.findall("ins")] == ["ask"]
+    added = doc.xpath("//li[contains(@class, 'change-insert')]//ins/text()")
+    assert any("We look forward to your reply." in a for a in added) and len(changes) >= 2
+
+
+# ---------------------------------------------------------------- letter text stays inert
+
+def _assert_inert(html):
+    assert "<script" not in html.lower()
+    assert "<img" not in html.lower()
+    assert 'href="javascript:' not in html.lower()
+
+
+def test_hostile_letter_is_escaped_everywhere(client, archive, ids):
+    hid = ids["hostile"]
+    html = client.get(f"/letters/{hid}").get_data(as_text=True)
+    _assert_inert(html)
+    assert "&lt;script&gt;alert(&#34;body&#34;)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&lt;script&gt;alert(&#34;title&#34;)&lt;/script&gt; Journalists detained" in html
+    for url in ("/search?q=journalists", "/search?q=alert", "/", f"/letters/{hid}/history"):
+        r = client.get(url)
+        assert r.status_code == 200
+        _assert_inert(r.get_data(as_text=True))
+    assert "onerror" in client.get("/search?q=journalists").get_data(as_text=True)
+    rows = client.get("/search.csv?q=journalists").get_data(as_text=True)
+    assert HOSTILE_TITLE in rows
+

@@ -1,0 +1,139 @@
+"""Letter pages: one letter (current or at a version), its TEI and JSON, history and diffs."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, render_template, url_for
+
+from archive.diff import field_label
+
+from .home import get_archive
+from .typeset import typeset
+
+bp = Blueprint("letters", __name__, url_prefix="/letters")
+
+BLOCK_NAMES = {"letterhead": "letterhead", "dateline": "date line", "address": "address",
+               "salute": "salutation", "p": "paragraph", "closing": "closing",
+               "signed": "signature", "postscript": "postscript"}
+CHANGE_NAMES = {"insert": "Added", "delete": "Removed", "replace": "Changed", "move": "Moved"}
+
+
+def _search_url(field: str, value: str) -> str:
+    from .query import term
+    return url_for("search.search", q=term(field, value))
+
+
+def _letter_page(letter_id: str, at: str | None):
+    archive = get_archive()
+    record = archive.record(letter_id, at=at)
+    # The version shown is the commit that last changed the letter, so the permalink
+    # names the same text however the reader got here (short sha, later commit).
+    version, current = record["version"], record.get("latest") or record["version"]
+    body = typeset(archive.tei(letter_id, at=version), _search_url)
+    countries = {c.get("code"): c.get("name") or c.get("code") for c in record.get("countries", [])}
+    return render_template(
+        "letter.html", letter=record, body=body, version=version, current=current,
+        is_current=version == current, countries=countries,
+        permalink=url_for("letters.letter_at", letter_id=letter_id, version=version, _external=True))
+
+
+@bp.route("/<letter_id>")
+def letter(letter_id: str):
+    """The current version of a letter, typeset."""
+    return _letter_page(letter_id, None)
+
+
+@bp.route("/<letter_id>/at/<version:version>")
+def letter_at(letter_id: str, version: str):
+    """A letter as it was at one version (a commit, full or short sha)."""
+    return _letter_page(letter_id, version)
+
+
+@bp.route("/<letter_id>.json")
+def letter_json(letter_id: str):
+    """The letter record."""
+    return get_archive().record(letter_id)
+
+
+@bp.route("/<letter_id>/at/<version:version>.json")
+def letter_at_json(letter_id: str, version: str):
+    """The letter record at one version."""
+    return get_archive().record(letter_id, at=version)
+
+
+def _xml(letter_id: str, data: bytes, version: str = "") -> Response:
+    # Sent as a download so a browser never renders it as a page from this origin.
+    name = re.sub(r"[^a-z0-9-]", "", letter_id) + (f"-{version[:12]}" if version else "")
+    return Response(data, mimetype="application/xml",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.xml"'})
+
+
+@bp.route("/<letter_id>.xml")
+def letter_xml(letter_id: str):
+    """The letter's TEI file."""
+    return _xml(letter_id, get_archive().tei(letter_id))
+
+
+@bp.route("/<letter_id>/at/<version:version>.xml")
+def letter_at_xml(letter_id: str, version: str):
+    """The letter's TEI file at one version."""
+    archive = get_archive()
+    full = archive.resolve_version(letter_id, version)
+    return _xml(letter_id, archive.tei(letter_id, at=full), full)
+
+
+@bp.route("/<letter_id>/history")
+def history(letter_id: str):
+    """Every version of a letter, newest first."""
+    archive = get_archive()
+    versions = archive.history(letter_id)
+    record = archive.record(letter_id)
+    return render_template("history.html", letter=record, versions=versions)
+
+
+@bp.route("/<letter_id>/history.json")
+def history_json(letter_id: str):
+    """The letter's versions, newest first."""
+    return get_archive().history(letter_id)
+
+
+def _diff(letter_id: str, a: str, b: str) -> dict:
+    return get_archive().diff(letter_id, a, b)
+
+
+@bp.route("/<letter_id>/diff/<version:a>..<version:b>")
+def diff(letter_id: str, a: str, b: str):
+    """What changed between two versions: metadata as a table, text word by word."""
+    result = _diff(letter_id, a, b)
+    record = get_archive().record(letter_id)
+    changes = result.get("changes", [])
+    return render_template(
+        "diff.html", letter=record, diff=result,
+        metadata=[c for c in changes if c.get("kind") == "metadata"],
+        text=[c for c in changes if c.get("kind") != "metadata"])
+
+
+@bp.route("/<letter_id>/diff/<version:a>..<version:b>.json")
+def diff_json(letter_id: str, a: str, b: str):
+    """The diff as data."""
+    return _diff(letter_id, a, b)
+
+
+@bp.app_template_filter("show")
+def show(value) -> str:
+    """A diff value as text: lists joined, people and things by name."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(show(v) for v in value)
+    if isinstance(value, dict):
+        return str(value.get("name") or value.get("id") or value.get("code") or value)
+    return str(value)
+
+
+bp.add_app_template_filter(field_label, "field_label")
+
+
+@bp.app_context_processor
+def _names():
+    return {"block_names": BLOCK_NAMES, "change_names": CHANGE_NAMES}
