@@ -215,9 +215,9 @@ def _pattern_for(form: str) -> str:
     # Russian declines names ("в Узбекистане", "Российской Федерации"): stem + short ending
     parts = []
     for w in form.split():
-        stem = _ru_stem(w)
+        stem = w.replace("ё", "е")[:len(_ru_stem(w))]   # keep the capital letter
         esc = re.escape(stem).replace("е", "[её]")
-        parts.append(esc + (r"[а-яё]{0,3}" if stem != w.lower() or len(w) > 4 else ""))
+        parts.append(esc + (r"[а-яё]{0,3}" if len(w) > 4 else ""))
     return r"\s+".join(parts)
 
 

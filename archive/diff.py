@@ -30,7 +30,8 @@ from archive.letter import Letter, paragraphs_to_blocks
 from archive.textdiff import (apply_changes, compare_key, diff_blocks, display_form,
                               word_list, words_changed)
 
-__all__ = ["diff_letters", "diff_texts", "summarize", "shared_ratio", "apply_changes"]
+__all__ = ["diff_letters", "diff_metadata", "diff_texts", "summarize", "shared_ratio",
+           "apply_changes", "field_label", "TEXT_KINDS"]
 
 TEXT_KINDS = ("insert", "delete", "replace", "move")
 

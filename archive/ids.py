@@ -10,7 +10,8 @@ import re
 import unicodedata
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
-_STOP = {"of", "the", "for", "and", "on", "in", "de", "la", "le", "des", "du", "y", "el", "et", "pour", "por"}
+_STOP = {"of", "the", "for", "and", "on", "in", "de", "la", "le", "les", "des", "du", "en",
+         "y", "el", "et", "pour", "por", "del", "los", "las"}
 
 
 def slug(text: str, limit: int = 40) -> str:

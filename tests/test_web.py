@@ -9,6 +9,8 @@ import lxml.html
 import pytest
 
 from archive.home import Archive
+from archive.letter import Block, Letter, Mention
+from archive.tei import to_tei
 from webapp import create_app
 from webapp.home import close_archive
 
@@ -27,6 +29,33 @@ Sincerely,
 Jane Doe
 Director, Example Watch
 """
+HAND_P = ("We write to the government of Uzbekistan about detentions that breach article 9(1) "
+          "of the International Covenant on Civil and Political Rights, as UNHCR and "
+          "Islam Karimov's own ombudsman have noted.")
+
+
+def hand_encoded() -> bytes:
+    """A letter in the archive's own TEI, with every kind of inline entity and a hostile source URL."""
+    def span(text, kind, key="", n=""):
+        start = HAND_P.index(text)
+        return Mention(1, start, start + len(text), kind, key, n)
+    letter = Letter(
+        title="Hand-encoded letter to Uzbekistan", date="2006-06-01",
+        sender={"organisations": [{"name": "Example Monitor", "ref": ""}],
+                "signatories": [{"name": "Jane Roe", "role": "Director"}], "place": ""},
+        addressees=[{"name": "Islam Karimov", "role": "President", "country": "UZ"}],
+        countries=[{"code": "UZ", "name": "Uzbekistan"}],
+        officials=[{"name": "Islam Karimov", "role": "President", "country": "UZ"}],
+        instruments=[{"id": "iccpr", "name": "International Covenant on Civil and Political Rights",
+                      "short": "ICCPR", "wikidata": "", "articles": ["9(1)"]}],
+        organisations=[{"name": "UNHCR", "ref": ""}],
+        source={"url": "javascript:alert(3)"},
+        blocks=[Block("salute", "Dear President,"), Block("p", HAND_P),
+                Block("closing", "Yours sincerely,"), Block("signed", "Jane Roe\nDirector")],
+        mentions=[span("Uzbekistan", "place", "UZ"), span("article 9(1)", "article", "iccpr", "9(1)"),
+                  span("International Covenant on Civil and Political Rights", "instrument", "iccpr"),
+                  span("UNHCR", "org"), span("Islam Karimov", "person")])
+    return to_tei(letter)
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +72,7 @@ def home(tmp_path_factory):
         a.ingest(HOSTILE_TEXT.encode(), "hostile.txt",
                  {"title": HOSTILE_TITLE, "sender_org": "Example Watch", "date": "2019-03-01"},
                  author=AUTHOR)
+        a.ingest(hand_encoded(), "hand.xml", {}, author=AUTHOR)
         text = a.record(hrw["id"])["text"].replace("We call on you", "We ask you", 1)
         a.edit(hrw["id"], sets={"title": "Kyrgyzstan: Ensure the Safety of Refugees"},
                text=text + "\n\nWe look forward to your reply.", message="Correct the title",
@@ -79,7 +109,8 @@ def ids(archive):
     hrw = next(r["id"] for r in records if r["date"] == "2005-05-16")
     hostile = next(r["id"] for r in records if "Example Watch" in
                    [o["name"] for o in r["sender"]["organisations"]])
-    return {"hrw": hrw, "hostile": hostile, "all": [r["id"] for r in records]}
+    hand = next(r["id"] for r in records if r["title"] == "Hand-encoded letter to Uzbekistan")
+    return {"hrw": hrw, "hostile": hostile, "hand": hand, "all": [r["id"] for r in records]}
 
 
 def page(response):
@@ -145,7 +176,7 @@ def test_search_results_page(client, archive):
 def test_pagination_has_stable_urls(client, ids):
     doc = page(client.get("/"))
     nxt = doc.xpath("//nav[@class='pagination']//a[@rel='next']/@href")
-    assert nxt == ["/search?q=&page=2"]
+    assert nxt == ["/search?page=2"]
     first = client.get("/search.json").get_json()["hits"]
     second = client.get("/search.json?page=2").get_json()["hits"]
     assert {h["id"] for h in first}.isdisjoint({h["id"] for h in second})
@@ -381,3 +412,39 @@ def test_hostile_letter_is_escaped_everywhere(client, archive, ids):
     rows = client.get("/search.csv?q=journalists").get_data(as_text=True)
     assert HOSTILE_TITLE in rows
 
+
+
+def test_inline_entities_link_to_their_searches(client, ids):
+    doc = page(client.get(f"/letters/{ids['hand']}"))
+    body = doc.xpath("//div[@class='letter-text']")[0]
+    links = {a.text_content(): (q_of(a.get("href")), a.get("title"))
+             for a in body.xpath(".//a[contains(@class, 'entity')]")}
+    assert links == {
+        "Uzbekistan": ("country:UZ", "Place"),
+        "article 9(1)": ("instrument:iccpr", "Article 9(1)"),
+        "International Covenant on Civil and Political Rights": ("instrument:iccpr", "Legal instrument"),
+        "UNHCR": ("org:UNHCR", "Organisation"),
+        "Islam Karimov": ('official:"Islam Karimov"', "Person"),
+    }
+    assert body.xpath(".//p[@class='salute']")[0].text == "Dear President,"
+    assert body.xpath(".//div[@class='closer']/p[@class='closing']")[0].text == "Yours sincerely,"
+    assert body.xpath(".//p[@class='signed']/br")
+
+
+def test_only_http_source_urls_become_links(client, ids):
+    html = client.get(f"/letters/{ids['hand']}").get_data(as_text=True)
+    doc = lxml.html.fromstring(html)
+    panel = doc.xpath("//aside[@class='metadata']")[0]
+    assert "javascript:alert(3)" in panel.text_content()
+    assert not [h for h in doc.xpath("//a/@href") if "javascript" in h.lower()]
+
+
+def test_missing_archive_is_a_friendly_error(tmp_path):
+    app = create_app({"TESTING": True, "LETTERS_HOME": str(tmp_path / "none")})
+    client = app.test_client()
+    r = client.get("/")
+    assert r.status_code == 503
+    assert str(tmp_path) not in r.get_data(as_text=True)
+    assert "not available" in page(r).xpath("//p[@role='alert']")[0].text
+    j = client.get("/search.json")
+    assert j.status_code == 503 and j.get_json()["ok"] is False

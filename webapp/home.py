@@ -6,8 +6,15 @@ import threading
 
 from flask import Flask, current_app
 
+from archive.errors import ArchiveError
+
 _EXTENSION = "letters_archive"
 _lock = threading.Lock()
+
+
+class ArchiveUnavailable(ArchiveError):
+    """The configured archive home cannot be opened: the server's problem, not the reader's."""
+    status = 503
 
 
 class SerialArchive:
@@ -41,7 +48,12 @@ def get_archive():
             # Imported here so the app can be built (and report a clear error) before
             # the core's optional pieces are importable.
             from archive.home import Archive
-            archive = SerialArchive(Archive.open(app.config["LETTERS_HOME"]))
+            try:
+                archive = SerialArchive(Archive.open(app.config["LETTERS_HOME"]))
+            except ArchiveError as exc:
+                # The reason names a server path: log it, and tell the reader only what they can act on.
+                app.logger.error("cannot open the archive: %s", exc.message)
+                raise ArchiveUnavailable("The archive is not available at the moment.") from None
             app.extensions[_EXTENSION] = archive
             atexit.register(_close, app)
     return archive

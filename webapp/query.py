@@ -41,7 +41,7 @@ def remove_term(q: str, t: str) -> str:
 
 def search_params(q: str, sort: str, page: int = 1, default_sort: str = "relevance") -> dict:
     """URL parameters for a search, leaving out defaults so each result page has one URL."""
-    params = {"q": q}
+    params = {"q": q} if q else {}
     if sort and sort != default_sort:
         params["sort"] = sort
     if page > 1:

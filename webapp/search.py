@@ -47,6 +47,11 @@ def _run(q: str, sort: str, page: int, size: int) -> dict:
 
 
 @bp.route("/")
+def index():
+    """The home page: the search page with an empty query."""
+    return search()
+
+
 @bp.route("/search")
 def search():
     """The search page; an empty query lists every letter, newest first."""

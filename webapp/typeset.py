@@ -57,7 +57,8 @@ def _tag(name: str, cls: str = "", **attrs) -> Markup:
 def _children(e, search_url: SearchUrl, in_closer: bool) -> Markup:
     out = Markup("")
     for child in e:
-        out += _block(child, search_url, in_closer or _local(e) == "closer")
+        # A newline between blocks keeps the page source readable; HTML ignores it.
+        out += _block(child, search_url, in_closer or _local(e) == "closer") + Markup("\n")
     return out
 
 

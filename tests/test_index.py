@@ -1,0 +1,67 @@
+"""The index follows the repository, including commits made with plain git."""
+from __future__ import annotations
+
+import subprocess
+
+from archive.home import Archive
+from conftest import AUTHOR, SEED
+
+HINTS = {"date": "2005-05-16", "sender_org": "Human Rights Watch"}
+
+
+def git(*args, cwd=None):
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def test_index_records_commit_and_catches_up_with_plain_git(archive, tmp_path):
+    res = archive.ingest(SEED.read_bytes(), SEED.name, HINTS, AUTHOR)
+    assert archive.index.commit_id() == archive.reader.head()
+    assert archive.search("andijan")["total"] == 1
+    assert archive.search("Bishkek OR Tashkent")["total"] == 0
+
+    # an archivist edits the TEI with plain git and pushes
+    clone = tmp_path / "clone"
+    git("clone", "-q", str(archive.git_dir), str(clone))
+    tei = clone / res["letter"]["path"]
+    tei.write_text(tei.read_text(encoding="utf-8").replace("Andijan", "Andijan (near Bishkek?)", 1),
+                   encoding="utf-8")
+    git("-c", "user.name=Git User", "-c", "user.email=g@example.org", "commit", "-qam", "Edit by hand", cwd=clone)
+    git("push", "-q", "origin", "main", cwd=clone)
+
+    other = Archive.open(archive.home)  # another process
+    assert other.index.commit_id() != other.reader.head()
+    assert other.search("Bishkek")["total"] == 1  # caught up before answering
+    assert other.index.commit_id() == other.reader.head()
+
+    # a letter deleted with plain git disappears from the index
+    git("rm", "-q", res["letter"]["path"], cwd=clone)
+    git("-c", "user.name=Git User", "-c", "user.email=g@example.org", "commit", "-qm", "Remove", cwd=clone)
+    git("push", "-q", "origin", "main", cwd=clone)
+    assert other.search("andijan")["total"] == 0
+    other.close()
+
+
+def test_facets_count_every_match_not_just_the_page(archive):
+    for i, country in enumerate(["Uzbekistan", "Kazakhstan", "Uzbekistan"]):
+        text = (f"Dear Minister,\n\nWe write about detained journalists in {country}, contrary to "
+                f"article 19 of the International Covenant on Civil and Political Rights.\n\n"
+                f"Sincerely,\n\nAna Example\nDirector")
+        archive.ingest(text.encode(), f"l{i}.txt", {"date": f"201{i}-01-0{i + 1}", "sender_org": "Example Watch"},
+                       AUTHOR)
+    res = archive.search("journalists", limit=1)
+    assert res["total"] == 3 and len(res["hits"]) == 1
+    countries = {f["value"]: f["count"] for f in res["facets"]["country"]}
+    assert countries == {"UZ": 2, "KZ": 1}
+    assert {f["value"]: f["count"] for f in res["facets"]["year"]} == {"2010": 1, "2011": 1, "2012": 1}
+    assert res["facets"]["instrument"][0]["value"] == "iccpr"
+    assert archive.search("article:ICCPR/19")["total"] == 3
+    assert archive.search("country:Uzbekistan")["total"] == 2
+    assert [h["date"] for h in archive.search("", sort="-date")["hits"]] == ["2012-01-03", "2011-01-02", "2010-01-01"]
+
+
+def test_duplicate_ingest_commits_nothing(archive):
+    first = archive.ingest(SEED.read_bytes(), SEED.name, HINTS, AUTHOR)
+    head = archive.reader.head()
+    again = archive.ingest(SEED.read_bytes(), "copy.txt", HINTS, AUTHOR)
+    assert again["duplicate"] and again["id"] == first["id"]
+    assert archive.reader.head() == head

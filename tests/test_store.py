@@ -1,0 +1,72 @@
+"""The git writer and reader on a real repository."""
+from __future__ import annotations
+
+import subprocess
+
+import git
+import pytest
+
+from archive.errors import ConflictError, LockTimeout
+from archive.repo import RepoReader
+from archive.store import ArchiveLock, Store, init_repository, parse_author
+
+
+@pytest.fixture
+def repo(tmp_path):
+    return init_repository(tmp_path / "repo.git")
+
+
+def test_commits_are_ordinary_git_history(repo, tmp_path):
+    store, reader = Store(repo), RepoReader(repo)
+    actor = parse_author("Ana Archivist <ana@example.org>", repo)
+    c1 = store.commit({"letters/2005/a.xml": b"<a/>", "sources/a/original.txt": b"one"}, "Add a", actor,
+                      expected_head=None)
+    c2 = store.commit({"letters/2005/a.xml": b"<a>2</a>"}, "Fix a", actor, expected_head=c1)
+    c3 = store.commit({"letters/2006/b.xml": b"<b/>"}, "Add b", actor)
+    assert reader.head() == c3
+    assert reader.read("letters/2005/a.xml", c1) == b"<a/>"
+    assert reader.read("letters/2005/a.xml") == b"<a>2</a>"
+    assert reader.read("sources/a/original.txt") == b"one"
+    assert [h["version"] for h in reader.history("letters/2005/a.xml")] == [c2, c1]
+    assert reader.history("letters/2005/a.xml")[0]["author"] == "Ana Archivist <ana@example.org>"
+    assert reader.history("letters/2005/a.xml")[0]["message"] == "Fix a"
+    assert reader.letter_paths() == ["letters/2005/a.xml", "letters/2006/b.xml"]
+    # fsck clean, and a plain clone has everything
+    subprocess.run(["git", "--git-dir", str(repo.git_dir), "fsck", "--strict"], check=True,
+                   capture_output=True)
+    clone = git.Repo.clone_from(repo.git_dir, tmp_path / "clone")
+    assert (tmp_path / "clone" / "letters" / "2006" / "b.xml").read_bytes() == b"<b/>"
+    assert clone.head.commit.hexsha == c3
+
+
+def test_deleting_the_last_file_of_a_folder_removes_the_folder(repo):
+    store, reader = Store(repo), RepoReader(repo)
+    actor = parse_author("A <a@example.org>", repo)
+    store.commit({"letters/2005/a.xml": b"a", "keep.txt": b"k"}, "add", actor)
+    store.commit({"letters/2005/a.xml": None}, "remove", actor)
+    tree = repo.commit(reader.head()).tree
+    assert [e.name for e in tree] == ["keep.txt"]
+
+
+def test_stale_base_is_a_conflict(repo):
+    store = Store(repo)
+    actor = parse_author("A <a@example.org>", repo)
+    c1 = store.commit({"x.xml": b"1"}, "one", actor)
+    store.commit({"x.xml": b"2"}, "two", actor, expected_head=c1)
+    with pytest.raises(ConflictError):
+        store.commit({"x.xml": b"3"}, "three", actor, expected_head=c1)
+    assert RepoReader(repo).read("x.xml") == b"2"
+
+
+def test_author_must_be_name_and_email(repo):
+    with pytest.raises(Exception, match="Name <email>"):
+        parse_author("just a name", repo)
+
+
+def test_lock_times_out_with_a_clear_message(tmp_path):
+    with ArchiveLock(tmp_path / "lock"):
+        with pytest.raises(LockTimeout, match="another writer"):
+            with ArchiveLock(tmp_path / "lock", timeout=0.2):
+                pass
+    with ArchiveLock(tmp_path / "lock", timeout=0.2):
+        pass  # released
