@@ -100,7 +100,7 @@ class Authority:
             for n in [o["name"], o["abbr"], *o["aliases"]]:
                 # first entry wins, so a shared abbreviation keeps pointing at one org
                 if n:
-                    self._org_names.setdefault(n.casefold(), o)
+                    self._org_names.setdefault(_org_key(n), o)
 
     @classmethod
     def from_xml(cls, instruments_xml: bytes, organisations_xml: bytes) -> "Authority":
@@ -123,10 +123,12 @@ class Authority:
 
     def find_org(self, name: str) -> dict | None:
         """The organisation whose full name, abbreviation or alias is `name` (case-insensitive)."""
-        key = " ".join((name or "").split()).casefold()
-        if key.startswith("the "):
-            key = key[4:]
-        return self._org_names.get(key)
+        return self._org_names.get(_org_key(name or ""))
+
+
+def _org_key(name: str) -> str:
+    key = " ".join(name.split()).casefold()
+    return key[4:] if key.startswith("the ") else key
 
 
 @lru_cache(maxsize=1)

@@ -217,7 +217,7 @@ def _pattern_for(form: str) -> str:
     for w in form.split():
         stem = w.replace("ё", "е")[:len(_ru_stem(w))]   # keep the capital letter
         esc = re.escape(stem).replace("е", "[её]")
-        parts.append(esc + (r"[а-яё]{0,3}" if len(w) > 4 else ""))
+        parts.append(esc + (r"[а-яё]{0,3}" if len(w) > 4 else (r"[а-яё]{0,2}" if len(w) > 2 else "")))
     return r"\s+".join(parts)
 
 

@@ -79,7 +79,9 @@ CLUTTER_PATTERNS = (
        r"(?:you are here:?\s*|vous êtes ici\s*:?\s*)?"
        r"(?:(?:home|accueil|inicio|главная)\s*[›»>|/→]\s*.{1,100}"
        r"|(?:[^\d|›»>•·→/]{1,40}[|›»>•·→/]\s*){2,}[^\d|›»>•·→/]{1,40})"),
-    _p("cookies", "edge", "search", r"\bcookies?\b|\bкуки\b|файл\w* cookie"),
+    _p("cookies", "edge", "search",
+       r"\b(?:use|uses|using|accept|allow|enable|set)(?: all)? cookies\b|\bcookies? (?:policy|settings|preferences|to )"
+       r"|utilis\w* des cookies|usa\w* cookies|файл\w* cookie|\bкуки\b"),
     _p("consent-button", "edge", "full",
        r"(?:accept(?: all)?(?: cookies)?|i agree|agree|got it|ok|allow all|reject all|accepter"
        r"|tout accepter|refuser|aceptar(?: todo)?|rechazar|принять|согласен)\W*"),

@@ -160,9 +160,11 @@ def _units(text: str) -> list[Unit]:
 def _wrap_width(lines: list[str]) -> int | None:
     """The column a hard-wrapped text was wrapped at, or None if lines are not wrapped."""
     lens = [len(ln) for ln in lines if len(ln) >= 40]
-    if len(lens) < 3 or sum(n > 100 for n in lens) * 2 >= len(lens):
+    # Wrapped text has almost no line over 100 columns and several close to the margin.
+    if len(lens) < 3 or sum(n > 100 for n in lens) > max(1, len(lens) // 10):
         return None
-    return max(n for n in lens if n <= 100)
+    width = max(n for n in lens if n <= 100)
+    return width if sum(n >= 0.8 * width for n in lens if n <= 100) >= 3 else None
 
 
 def _continues(prev: str, nxt: str, width: int) -> bool:
@@ -221,7 +223,7 @@ def _person_like(t: str) -> bool:
     for w in words:
         if w.lower() in _PARTICLES:
             continue
-        if not re.fullmatch(r"[^\W\d_][^\W\d_'’.-]*\.?", w) or not w[0].isupper():
+        if not re.fullmatch(r"[^\W\d_](?:[^\W\d_]|['’.-])*", w) or not w[0].isupper():
             return False
         caps += 1
     return caps >= 2 and not (t.endswith(".") and len(words[-1]) > 3)

@@ -84,7 +84,7 @@ def _decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
             else:
                 text, encoding = _legacy(data, name, warnings)
     controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
-    if controls > 0.02 * len(text):
+    if controls > max(4, 0.02 * len(text)):
         # Catches binary data behind a BOM, or decoded as a legacy code page.
         raise IngestError(f"{name}: not a text file (too many control characters)")
     text = _clean(text)
@@ -116,25 +116,31 @@ def _refuse_binary(data: bytes, name: str) -> None:
     if b"\x00" in sample:
         raise IngestError(f"{name}: not a text file (contains NUL bytes; binary data or "
                           "UTF-16/32 without a byte-order mark)")
-    if sample and sum(sample.count(b) for b in _CONTROL_BYTES) > 0.02 * len(sample):
+    if sum(sample.count(b) for b in _CONTROL_BYTES) > max(4, 0.02 * len(sample)):
         raise IngestError(f"{name}: not a text file (too many control characters)")
 
 
 def _legacy(data: bytes, name: str, warnings: list[str]) -> tuple[str, str]:
-    best = from_bytes(data).best()
+    results = from_bytes(data)
+    best = results.best()
     if best is None:
         raise IngestError(f"{name}: cannot tell the text encoding (not UTF-8, and no legacy "
                           "code page decodes it as text)")
     enc = best.encoding
-    if enc in _WESTERN and _same_as_western(data, enc):
+    # On short letters charset-normalizer often ties windows-1252 with a Central European
+    # page (same score); the archive's Latin-script letters are mostly Western, so a tie
+    # goes to Western and only a clearly better Central European reading wins.
+    tied = {m.encoding for m in results if m.chaos <= best.chaos + 0.02}
+    if enc in _WESTERN and (tied & {"cp1252", "latin_1", "iso8859_15"} or _same_as_western(data, enc)):
         # Only the 0x80-0x9F range tells windows-1252 from ISO-8859-1: there it has
         # curly quotes and dashes, where Latin-1 has invisible controls.
         enc = "cp1252" if re.search(rb"[\x80-\x9f]", data) else "latin_1"
     elif enc in _CYRILLIC:
         enc = _best_cyrillic(data, enc)
-    else:
-        warnings.append(f"encoding detected as {enc} by statistics; check the text")
-    return data.decode(enc), _LABELS.get(enc, enc.replace("_", "-"))
+    label = _LABELS.get(enc, enc.replace("_", "-"))
+    if enc not in _CYRILLIC and enc not in ("cp1252", "latin_1"):
+        warnings.append(f"encoding guessed as {label} from statistics; check the text")
+    return data.decode(enc), label
 
 
 def _same_as_western(data: bytes, enc: str) -> bool:
@@ -146,7 +152,7 @@ def _same_as_western(data: bytes, enc: str) -> bool:
 
 
 def _best_cyrillic(data: bytes, guess: str) -> str:
-    """The Cyrillic code page under which the text reads mostly in lower case."""
+    """The Cyrillic code page under which the words read as words (case and letters)."""
     scores = {}
     for enc in ("cp1251", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic", "cp866"):
         try:
@@ -154,12 +160,15 @@ def _best_cyrillic(data: bytes, guess: str) -> str:
         except UnicodeDecodeError:
             continue
         high = [c for c in text if ord(c) > 127]
-        letters = [c for c in high if "\u0400" <= c <= "\u04ff"]
-        if letters:
-            # Prose is mostly lower case, and its high bytes are mostly letters; a wrong
-            # Cyrillic table swaps case (KOI8-R vs 1251) or turns letters into symbols.
-            lower = sum(c.islower() for c in letters) / len(letters)
-            scores[enc] = lower * len(letters) / len(high) + (0.01 if enc == guess else 0)
+        words = re.findall("[\u0400-\u04ff]{2,}", text)
+        if not words:
+            continue
+        # A wrong table swaps case (KOI8-R read as 1251 gives "мЮЛ" for "Нам"), mixes
+        # case inside words, or turns letters into symbols. Prose words are lower case or
+        # capitalised; all-capitals words happen (headings) but count for less.
+        form = sum(1.0 if w[1:].islower() else 0.5 if w.isupper() else 0.0 for w in words)
+        letters = sum("\u0400" <= c <= "\u04ff" for c in high) / len(high)
+        scores[enc] = form / len(words) * letters + (0.01 if enc == guess else 0)
     return max(scores, key=scores.get) if scores else guess
 
 

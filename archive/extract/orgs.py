@@ -1,0 +1,100 @@
+"""Organisations: those in the authority file, and unknown ones recognised by their shape.
+
+Unknown organisations ("Human Rights Association of Turkey", "Islamic Movement of
+Uzbekistan") matter twice: they are organisations the letter mentions, and a country inside
+their name is not a country the letter is about.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_CAP = r"[A-ZÀ-ÞА-ЯЁ][\w'’.-]*"
+ORG_KEYWORDS = ("Association|Movement|Committee|Party|Union|Council|Centre|Center|Institute|Foundation|"
+                "Society|Front|League|Network|Coalition|Federation|Alliance|Organisation|Organization|"
+                "Watch|Initiative|Forum|Fund|Trust|Clinic|Project|Campaign|Brotherhood|Army|Brigade|"
+                "Association|Observatory|Bar|Congress|Assembly|Consortium|Collective|Group")
+_UNKNOWN = re.compile(
+    rf"(?<![\w-])(?:{_CAP}\s+){{1,5}}(?:{ORG_KEYWORDS})(?![\w-])"
+    rf"(?:\s+(?:of|for|on|in|against)\s+(?:the\s+)?{_CAP}(?:\s+(?:and\s+)?{_CAP}){{0,3}})?")
+# Capitalised phrases of treaty language that have an org keyword but name no organisation.
+_NOT_ORGS = {"state party", "states parties", "working group", "contact group", "the state party",
+             "general assembly", "the general assembly", "security council", "the security council"}
+_LEADING = re.compile(r"^(?:The|In|On|At|For|By|We|As|And|But|While|With|From|To|Of|Our|Your|This|That)\s+")
+
+
+def _form_pattern(form: str) -> str:
+    if form.lower().startswith("the "):
+        return r"(?<=[Tt]he )" + re.escape(form[4:]).replace(r"\ ", r"\s+")
+    return re.escape(form).replace(r"\ ", r"\s+")
+
+
+@lru_cache(maxsize=8)
+def _matcher(authority_key: int, forms: tuple) -> tuple[re.Pattern, dict]:
+    alternatives, groups = [], {}
+    for n, (form, ident) in enumerate(sorted(forms, key=lambda f: len(f[0]), reverse=True)):
+        groups[f"o{n}"] = (ident, form)
+        alternatives.append(f"(?P<o{n}>{_form_pattern(form)})")
+    # case-sensitive throughout: organisation names are always capitalised in letters
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])"), groups
+
+
+def _forms(authority) -> tuple:
+    forms = []
+    for org in authority.organisations:
+        for form in [org["name"], org["abbr"], *org["aliases"]]:
+            if form and len(form) > 1:
+                forms.append((form, org["id"]))
+    return tuple(forms)
+
+
+def find_known(text: str, authority) -> list[tuple[int, int, str]]:
+    """Spans (start, end, org id) of authority organisations named in `text`."""
+    pattern, groups = _matcher(id(authority), _forms(authority))
+    out = []
+    for m in pattern.finditer(text):
+        ident, form = groups[m.lastgroup]
+        if form == "Article 19" and not _whole_line(text, m.start(), m.end()):
+            continue  # "Article 19 of the ICCPR" is an article, not the organisation
+        out.append((m.start(), m.end(), ident))
+    return out
+
+
+def _whole_line(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    return not text[line_start:start].strip(" \t-•*") and not text[end:line_end].strip(" \t,;.")
+
+
+def find_unknown(text: str) -> list[tuple[int, int, str]]:
+    """Spans (start, end, name) of capitalised phrases shaped like organisation names."""
+    out = []
+    for m in _UNKNOWN.finditer(text):
+        start, name = m.start(), m.group(0)
+        lead = _LEADING.match(name)
+        while lead:  # sentence-initial words are not part of the name
+            start += lead.end()
+            name = name[lead.end():]
+            lead = _LEADING.match(name)
+        if len(name.split()) < 2 or name.lower() in _NOT_ORGS:
+            continue
+        out.append((start, m.end(), name))
+    return out
+
+
+def is_org_line(line: str, authority) -> dict | None:
+    """{'name', 'ref'} if a whole line is an organisation's name (signature blocks, letterheads)."""
+    line = line.strip().strip(",;").strip()
+    if not line or len(line) > 120:
+        return None
+    org = authority.find_org(line)
+    if org:
+        return {"name": org["name"], "ref": org["id"]}
+    for s, e, ident in find_known(line, authority):
+        if s == 0 and e >= len(line.rstrip(" .")):
+            return {"name": authority.org(ident)["name"], "ref": ident}
+    for s, e, name in find_unknown(line):
+        if s == 0 and e == len(line):
+            return {"name": name, "ref": ""}
+    return None
