@@ -121,6 +121,18 @@ class Authority:
         """The organisation with this id, or None."""
         return self._orgs.get(ident)
 
+    def find_instrument(self, name: str) -> dict | None:
+        """The instrument whose id, title (any language), short name or alias is `name`."""
+        if not hasattr(self, "_instrument_names"):
+            names = {}
+            for i in self.instruments:
+                for n in [i["id"], i["name"], i.get("short", ""), *i.get("aliases", []),
+                          *i.get("titles", {}).values()]:
+                    if n:
+                        names.setdefault(_org_key(n), i)
+            self._instrument_names = names
+        return self._instrument_names.get(_org_key(name or ""))
+
     def find_org(self, name: str) -> dict | None:
         """The organisation whose full name, abbreviation or alias is `name` (case-insensitive)."""
         return self._org_names.get(_org_key(name or ""))

@@ -120,7 +120,7 @@ def parse_query(q: str, schema, resolver=None):
         raise InvalidQuery(f"could not understand the query {q!r}: {exc}") from None
     if resolver is not None:
         query = _resolve(query, resolver)
-    if isinstance(query, wq.NullQuery) or query is wq.NullQuery:
+    if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
         raise InvalidQuery(f"the query {q!r} has no words to search for")
     if isinstance(query, wq.Not):
         raise InvalidQuery("a query made only of NOT matches almost everything; add a term to search for")
@@ -171,6 +171,7 @@ class Index:
         self.path = Path(path)
         self._ix = None
         self._searcher = None
+        self._searcher_key = None
 
     # ------------------------------------------------------------ state
     def exists(self) -> bool:
@@ -233,11 +234,15 @@ class Index:
 
     # ------------------------------------------------------------ reading
     def searcher(self):
+        """A searcher on the latest committed generation (reused while the index is unchanged)."""
         ix = self._open()
-        if self._searcher is None:
+        # Whoosh's own refresh() misses deletion-only commits, so key on the commit we record.
+        key = self.commit_id()
+        if self._searcher is None or self._searcher_key != key:
+            if self._searcher is not None:
+                self._searcher.close()
             self._searcher = ix.searcher()
-        else:
-            self._searcher = self._searcher.refresh()
+            self._searcher_key = key
         return self._searcher
 
     def search(self, q: str, limit: int = 20, offset: int = 0, sort: str = "relevance",

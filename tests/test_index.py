@@ -43,7 +43,7 @@ def test_index_records_commit_and_catches_up_with_plain_git(archive, tmp_path):
 
 def test_facets_count_every_match_not_just_the_page(archive):
     for i, country in enumerate(["Uzbekistan", "Kazakhstan", "Uzbekistan"]):
-        text = (f"Dear Minister,\n\nWe write about detained journalists in {country}, contrary to "
+        text = (f"Dear Minister,\n\nWe write about {i + 2} detained journalists in {country}, contrary to "
                 f"article 19 of the International Covenant on Civil and Political Rights.\n\n"
                 f"Sincerely,\n\nAna Example\nDirector")
         archive.ingest(text.encode(), f"l{i}.txt", {"date": f"201{i}-01-0{i + 1}", "sender_org": "Example Watch"},

@@ -40,7 +40,7 @@ def hand_encoded() -> bytes:
         start = HAND_P.index(text)
         return Mention(1, start, start + len(text), kind, key, n)
     letter = Letter(
-        title="Hand-encoded letter to Uzbekistan", date="2006-06-01",
+        id="2006-06-01-hand-uz", title="Hand-encoded letter to Uzbekistan", date="2006-06-01",
         sender={"organisations": [{"name": "Example Monitor", "ref": ""}],
                 "signatories": [{"name": "Jane Roe", "role": "Director"}], "place": ""},
         addressees=[{"name": "Islam Karimov", "role": "President", "country": "UZ"}],
@@ -67,16 +67,16 @@ def home(tmp_path_factory):
         hints = json.loads((SAMPLES / "hrw-2005-kyrgyzstan-andijan.json").read_text())
         hrw = a.ingest((SAMPLES / "hrw-2005-kyrgyzstan-andijan.txt").read_bytes(),
                        "hrw-2005-kyrgyzstan-andijan.txt", hints, author=AUTHOR)
-        for f in sorted((SAMPLES / "letters").glob("*.txt")):
+        for f in sorted((SAMPLES / "letters").glob("*.txt"))[:8]:  # enough for pages and facets
             a.ingest(f.read_bytes(), f.name, {}, author=AUTHOR)
         a.ingest(HOSTILE_TEXT.encode(), "hostile.txt",
                  {"title": HOSTILE_TITLE, "sender_org": "Example Watch", "date": "2019-03-01"},
                  author=AUTHOR)
         a.ingest(hand_encoded(), "hand.xml", {}, author=AUTHOR)
-        text = a.record(hrw["id"])["text"].replace("We call on you", "We ask you", 1)
+        text = a.record(hrw["id"])["text"].replace("We call on you", "We ask you", 1).replace(
+            "We thank you", "We look forward to your reply.\n\nWe thank you", 1)
         a.edit(hrw["id"], sets={"title": "Kyrgyzstan: Ensure the Safety of Refugees"},
-               text=text + "\n\nWe look forward to your reply.", message="Correct the title",
-               author=AUTHOR)
+               text=text, message="Correct the title", author=AUTHOR)
     finally:
         a.close()
     return path
@@ -106,7 +106,7 @@ def client(app):
 def ids(archive):
     """Letter ids by role: the two-version HRW letter and the hostile one."""
     records = archive.list()
-    hrw = next(r["id"] for r in records if r["date"] == "2005-05-16")
+    hrw = next(r["id"] for r in records if r["source"].get("url", "").startswith("https://www.hrw.org/"))
     hostile = next(r["id"] for r in records if "Example Watch" in
                    [o["name"] for o in r["sender"]["organisations"]])
     hand = next(r["id"] for r in records if r["title"] == "Hand-encoded letter to Uzbekistan")
@@ -148,8 +148,8 @@ def test_pages_are_accessible_landmarks(client):
 def test_empty_query_lists_all_letters_newest_first(client, ids):
     data = client.get("/search.json?size=100").get_json()
     assert data["total"] == len(ids["all"])
-    dates = [h["date"] for h in data["hits"]]
-    assert dates == sorted(dates, reverse=True)
+    dates = [h["date"] for h in data["hits"] if h["date"]]
+    assert len(dates) >= 5 and dates == sorted(dates, reverse=True)
     doc = page(client.get("/"))
     assert f"{len(ids['all'])} letters" in doc.text_content()
 
@@ -195,7 +195,7 @@ def test_facet_links_narrow_the_search(client):
     doc = page(client.get("/"))
     groups = doc.xpath("//aside[@class='facets']//section")
     names = [g.get("aria-labelledby") for g in groups]
-    for name in ("country", "instrument", "organisation", "year"):
+    for name in ("country", "instrument", "official", "organisation", "year"):
         assert f"facet-{name}" in names
     links = doc.xpath("//aside[@class='facets']//li")
     assert links
@@ -204,7 +204,11 @@ def test_facet_links_narrow_the_search(client):
         url = li.find("a").get("href")
         count = int(li.find("span").text)
         data = client.get(url.replace("/search?", "/search.json?")).get_json()
-        assert data["total"] == count, (url, count)
+        if q_of(url).startswith(("country:", "instrument:", "year:")):
+            assert data["total"] == count, (url, count)
+        else:
+            # Names are searched as phrases, so "United Nations" also finds the UN agencies.
+            assert data["total"] >= count, (url, count)
         assert count <= total
 
 
@@ -245,11 +249,9 @@ def test_csv_defuses_spreadsheet_formulas(client, ids):
     assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
 
 
-@pytest.mark.parametrize("q", ['"unclosed', "NOT refugees", "country:"])
+@pytest.mark.parametrize("q", ["(", "NOT refugees", "AND", '""'])
 def test_bad_query_is_a_400_page_with_the_message(client, q):
     r = client.get("/search", query_string={"q": q})
-    if r.status_code == 200:
-        pytest.skip(f"the core accepts {q!r}")
     assert r.status_code == 400
     doc = page(r)
     assert doc.xpath("//p[@role='alert']")[0].text_content().strip()
@@ -409,8 +411,8 @@ def test_hostile_letter_is_escaped_everywhere(client, archive, ids):
         assert r.status_code == 200
         _assert_inert(r.get_data(as_text=True))
     assert "onerror" in client.get("/search?q=journalists").get_data(as_text=True)
-    rows = client.get("/search.csv?q=journalists").get_data(as_text=True)
-    assert HOSTILE_TITLE in rows
+    rows = list(csv.reader(io.StringIO(client.get("/search.csv?q=journalists").get_data(as_text=True))))
+    assert HOSTILE_TITLE in [row[1] for row in rows]
 
 
 
@@ -448,3 +450,17 @@ def test_missing_archive_is_a_friendly_error(tmp_path):
     assert "not available" in page(r).xpath("//p[@role='alert']")[0].text
     j = client.get("/search.json")
     assert j.status_code == 503 and j.get_json()["ok"] is False
+
+
+def test_every_search_link_on_a_letter_page_works(client, ids):
+    for letter_id in {ids["hrw"], ids["hand"], ids["hostile"], *ids["all"][::6]}:
+        doc = page(client.get(f"/letters/{letter_id}"))
+        # What the metadata panel lists is indexed for this letter, so its links find it.
+        for href in set(doc.xpath("//aside[@class='metadata']//a[starts-with(@href, '/search?')]/@href")):
+            assert q_of(href).strip() and 'official:""' not in q_of(href), (letter_id, href)
+            data = client.get(href.replace("/search?", "/search.json?") + "&size=100").get_json()
+            assert letter_id in [h["id"] for h in data["hits"]], (letter_id, href)
+        # A place named in passing need not be a subject of the letter; the search must still run.
+        for href in set(doc.xpath("//div[@class='letter-text']//a/@href")):
+            assert q_of(href).strip(), (letter_id, href)
+            assert client.get(href).status_code == 200, (letter_id, href)

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, render_template, url_for
 from archive.diff import field_label
 
 from .home import get_archive
+from .query import term
 from .typeset import typeset
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
@@ -18,9 +19,46 @@ BLOCK_NAMES = {"letterhead": "letterhead", "dateline": "date line", "address": "
 CHANGE_NAMES = {"insert": "Added", "delete": "Removed", "replace": "Changed", "move": "Moved"}
 
 
-def _search_url(field: str, value: str) -> str:
-    from .query import term
-    return url_for("search.search", q=term(field, value))
+_HONORIFICS = {"mr", "mrs", "ms", "dr", "prof", "president", "minister", "his", "her",
+               "excellency", "general", "judge", "justice", "me", "h.e"}
+
+
+def entity_links(record: dict):
+    """The link for each inline entity of this letter: a search for the value the index holds.
+
+    The index knows organisations and officials by the names in the letter's header, which
+    may be fuller than the words in the text ("UNHCR", "Mr. Bakiev"), so a mention is linked
+    through the header entry it refers to when there is one.
+    """
+    orgs = {o.get("ref"): o.get("name") for o in
+            record.get("organisations", []) + record.get("sender", {}).get("organisations", [])
+            if o.get("ref") and o.get("name")}
+    people = [p.get("name", "") for p in record.get("officials", []) + record.get("addressees", [])
+              if p.get("name")]
+
+    def person(text: str) -> str:
+        """The query for a person: an official by their indexed name, anyone else as a phrase."""
+        words = [w for w in text.replace(",", " ").split() if w.lower().strip(".") not in _HONORIFICS]
+        if not words:
+            return ""
+        for name in people:
+            if name.casefold() == " ".join(words).casefold():
+                return term("official", name)
+        for name in people:
+            if name.split()[-1].casefold() == words[-1].casefold():
+                return term("official", name)
+        # Signatories and others named in passing are not officials: find the words themselves.
+        return '"' + " ".join(words).replace('"', "") + '"'
+
+    def link(kind: str, key: str, text: str) -> str:
+        if kind == "person":
+            q = person(text)
+        else:
+            field, value = {"place": ("country", key), "instrument": ("instrument", key),
+                            "article": ("instrument", key), "org": ("org", orgs.get(key) or text)}[kind]
+            q = term(field, value) if value else ""
+        return url_for("search.search", q=q) if q else ""
+    return link
 
 
 def _letter_page(letter_id: str, at: str | None):
@@ -29,7 +67,7 @@ def _letter_page(letter_id: str, at: str | None):
     # The version shown is the commit that last changed the letter, so the permalink
     # names the same text however the reader got here (short sha, later commit).
     version, current = record["version"], record.get("latest") or record["version"]
-    body = typeset(archive.tei(letter_id, at=version), _search_url)
+    body = typeset(archive.tei(letter_id, at=version), entity_links(record))
     countries = {c.get("code"): c.get("name") or c.get("code") for c in record.get("countries", [])}
     return render_template(
         "letter.html", letter=record, body=body, version=version, current=current,

@@ -29,11 +29,13 @@ _BLOCKS = {
 _ENTITY_LABELS = {"place": "Place", "org": "Organisation", "person": "Person",
                   "instrument": "Legal instrument", "article": "Article"}
 
-SearchUrl = Callable[[str, str], str]
+# search_url(kind, key, text) -> the URL of the search for an entity, or "" for none.
+SearchUrl = Callable[[str, str, str], str]
+_KINDS = {"placeName": "place", "orgName": "org", "persName": "person"}
 
 
 def typeset(tei: bytes, search_url: SearchUrl) -> Markup:
-    """HTML for the body of a TEI letter; `search_url(field, value)` links inline entities."""
+    """HTML for the body of a TEI letter; `search_url(kind, key, text)` links inline entities."""
     root = parse(tei, "letter")
     body = root.find(f"{TEI}text/{TEI}body")
     if body is None:
@@ -104,23 +106,17 @@ def _text(e) -> str:
 
 def _entity(e, search_url: SearchUrl) -> Markup:
     """One inline entity: highlighted, and a link when there is something to search for."""
-    name, key, text = _local(e), e.get("key", ""), _text(e)
-    kind, field, value = "", "", ""
-    if name == "placeName":
-        kind, field, value = "place", "country", key
-    elif name == "orgName":
-        kind, field, value = "org", "org", text
-    elif name == "persName":
-        kind, field, value = "person", "official", text
-    elif name == "rs" and e.get("type") in ("instrument", "article"):
-        kind, field, value = e.get("type"), "instrument", key
+    name = _local(e)
+    kind = _KINDS.get(name, "")
+    if name == "rs" and e.get("type") in ("instrument", "article"):
+        kind = e.get("type")
     content = _inline(e, search_url)
     if not kind:
         return content
     label = _ENTITY_LABELS[kind]
     if kind == "article" and e.get("n"):
         label = f"Article {e.get('n')}"
-    if not value:
+    href = search_url(kind, e.get("key", ""), _text(e))
+    if not href:
         return _tag("span", f"entity entity-{kind}", title=label) + content + Markup("</span>")
-    return (_tag("a", f"entity entity-{kind}", href=search_url(field, value), title=label)
-            + content + Markup("</a>"))
+    return _tag("a", f"entity entity-{kind}", href=href, title=label) + content + Markup("</a>")

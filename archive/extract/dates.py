@@ -114,3 +114,13 @@ def letter_date(blocks: list, kinds: list[str]) -> str | None:
                     if iso:
                         return iso
     return None
+
+
+def dateline_place(line: str) -> str:
+    """The place written before the date on a date line ('Paris, le 3 mars 2015' -> 'Paris')."""
+    dates = parse_dates(line)
+    if not dates or dateline_date(line) is None:
+        return ""
+    head = line[:dates[0][0]]
+    head = re.sub(r"(?i)[\s,]*(?:le|el|the|on|date|dated|fecha)?[\s:,]*$", "", head)
+    return head.strip(" ,.;:")

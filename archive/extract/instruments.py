@@ -82,7 +82,7 @@ def _name_words(authority, ident: str) -> set:
 # --- articles -----------------------------------------------------------------------------
 
 _ART_WORD = (r"(?:[Aa]rticles?|[Aa]rts?\.|[Aa]rtículos?|[Aa]rticulos?|"
-             r"стать[яиеюй]|статьёй|статьей|статей|ст\.)")
+             r"[Сс]тать[яиеюй]|[Сс]татьёй|[Сс]татьей|[Сс]татей|ст\.)")
 _PAREN = r"\(\s*(?:\d{1,3}|[a-z]|[ivx]{1,5})\s*\)"
 _NUM = rf"\d{{1,3}}(?!\d)(?:\.\d{{1,2}}(?!\d))?(?:\s*{_PAREN})*(?:\s*(?:bis|ter))?(?:,?\s*(?:paragraph|para\.|§|párrafo|alinéa|пункт|п\.)\s*\d{{1,2}})?"
 _JOIN = r"(?:\s*,\s*|\s+(?:and|or|et|ou|y|o|и|или)\s+|\s*,\s*(?:and|et|y|и)\s+)"
@@ -149,6 +149,7 @@ def _owner(text: str, m: re.Match, spans: list, last_instrument: str) -> str:
     for s, e, ident in reversed(spans):
         if e <= m.start() and _BEFORE_GAP.match(text[e:m.start()]):
             return ident
-    if _THEREOF.match(text[end:]) and last_instrument:
-        return last_instrument
+    if _THEREOF.match(text[end:]):
+        earlier = [ident for s, e, ident in spans if e <= m.start()]
+        return earlier[-1] if earlier else last_instrument
     return ""

@@ -9,14 +9,24 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_CAP = r"[A-ZÀ-ÞА-ЯЁ][\w'’.-]*"
+from .. import countries
+
+_CAP = r"[A-ZÀ-ÞА-ЯЁ][\w'’-]*"
 ORG_KEYWORDS = ("Association|Movement|Committee|Party|Union|Council|Centre|Center|Institute|Foundation|"
                 "Society|Front|League|Network|Coalition|Federation|Alliance|Organisation|Organization|"
                 "Watch|Initiative|Forum|Fund|Trust|Clinic|Project|Campaign|Brotherhood|Army|Brigade|"
-                "Association|Observatory|Bar|Congress|Assembly|Consortium|Collective|Group")
+                "Observatory|Bar|Congress|Assembly|Consortium|Collective|Group|Monitor|Defenders|Partnership")
 _UNKNOWN = re.compile(
-    rf"(?<![\w-])(?:{_CAP}\s+){{1,5}}(?:{ORG_KEYWORDS})(?![\w-])"
+    rf"(?<![\w-])(?:{_CAP}\s+(?:(?:in|for|of|on|against|and)\s+)?){{0,5}}{_CAP}\s+(?:{ORG_KEYWORDS})"
+    rf"(?:\s+(?:{ORG_KEYWORDS}))*(?![\w-])"
     rf"(?:\s+(?:of|for|on|in|against)\s+(?:the\s+)?{_CAP}(?:\s+(?:and\s+)?{_CAP}){{0,3}})?")
+# French and Spanish names put the keyword first: "Comisión Colombiana de Juristas".
+ROMANCE_KEYWORDS = ("Comisión|Comité|Asociación|Fundación|Centro|Corporación|Colectivo|Observatorio|"
+                     "Movimiento|Instituto|Federación|Liga|Coordinadora|Red|Unión|Consejo|Association|"
+                     "Fédération|Ligue|Collectif|Observatoire|Mouvement|Réseau|Institut|Centre|Union|"
+                     "Conseil|Coalition|Coalición|Plataforma|Plateforme|Alianza|Alliance")
+_UNKNOWN_ROMANCE = re.compile(
+    rf"(?<![\w-])(?:{ROMANCE_KEYWORDS})(?:\s+(?:(?:de|del|des|du|pour|para|por|y|et|la|las|los|le|les|l'|d')\s+)*{_CAP}){{1,6}}")
 # Capitalised phrases of treaty language that have an org keyword but name no organisation.
 _NOT_ORGS = {"state party", "states parties", "working group", "contact group", "the state party",
              "general assembly", "the general assembly", "security council", "the security council"}
@@ -70,7 +80,8 @@ def _whole_line(text: str, start: int, end: int) -> bool:
 def find_unknown(text: str) -> list[tuple[int, int, str]]:
     """Spans (start, end, name) of capitalised phrases shaped like organisation names."""
     out = []
-    for m in _UNKNOWN.finditer(text):
+    matches = sorted([*_UNKNOWN.finditer(text), *_UNKNOWN_ROMANCE.finditer(text)], key=lambda m: m.start())
+    for m in matches:
         start, name = m.start(), m.group(0)
         lead = _LEADING.match(name)
         while lead:  # sentence-initial words are not part of the name
@@ -79,6 +90,9 @@ def find_unknown(text: str) -> list[tuple[int, int, str]]:
             lead = _LEADING.match(name)
         if len(name.split()) < 2 or name.lower() in _NOT_ORGS:
             continue
+        head = re.split(rf"\s+(?:of|for|on|in|against)\s+", name)[0]
+        if countries.lookup(head) or countries.lookup(name):
+            continue   # "the Russian Federation" is a country, not an organisation
         out.append((start, m.end(), name))
     return out
 

@@ -9,39 +9,48 @@ from __future__ import annotations
 import re
 
 from .. import countries
-from .orgs import is_org_line
+from .orgs import ROMANCE_KEYWORDS, is_org_line
 from .roles import CLOSING, HONORIFIC, SIGNATORY_LIST
 
 _UP = "A-ZÀ-ÞА-ЯЁ"
 _LOW = "a-zß-ÿа-яё'’"
 _NAME_WORD = rf"(?:[{_UP}][{_LOW}]+(?:-[{_UP}]?[{_LOW}]+)?|[{_UP}]\.)"
 _PARTICLE = r"(?:van|von|der|de|del|da|di|dos|du|la|le|bin|ibn|al|el|ben|ter|y)"
-NAME = rf"{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+|al-|el-)?{_NAME_WORD}){{0,3}}"
+NAME = rf"{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+|al-|el-)?{_NAME_WORD}){{0,3}}"   # never across lines
 _NAME_LINE = re.compile(rf"^{NAME}$")
 
 ROLE_WORDS = re.compile(
-    r"\b(?:director|directrice|directeur|directora|executive|president|présidente?|presidenta?|chair\w*|"
+    r"\b(?:director|directrice|directeur|directora|executive|pr[ée]sident[ea]?|chair\w*|"
     r"secretary|secrétaire|secretari[oa]|coordinator|coordinat\w+|officer|researcher|advocate|head|manager|"
     r"counsel|programme|program|division|founder|member|deputy|senior|chief|representative|minister|"
+    r"procurador\w*|fiscal|secretari[oa]|coordinador\w*|coordonnat\w+|convenor|adviser|"
     r"ministre|ministr[oa]|advisor|adviser|ambassador|commissioner|rapporteur|prosecutor|procurator|"
     r"general|attorney|governor|mayor|speaker|judge|justice|ombuds\w*|king|queen|emir|sultan|prince|"
     r"директор|председатель|руководитель|президент|министр|генеральный|прокурор|посол|"
     r"office|ministry|government|department|council|parliament)\b", re.I)
 
+# A closed list, so that "Minister of Foreign Affairs Abdulaziz Kamilov" splits at the name.
+_MINISTRIES = (r"(?:Foreign\s+Affairs|Internal\s+Affairs|Home\s+Affairs|Interior|Justice|Defen[cs]e|Health|"
+               r"Education|Labou?r|Finance|Economy|Culture|Information|Human\s+Rights|Women|Social\s+Affairs|"
+               r"Emergency\s+Situations|Migration|Public\s+Security|State\s+Security|Foreign|Security)")
 # Titles that introduce an official's name in running text: "President Islam Karimov".
 TITLES = (r"(?:Acting\s+|Deputy\s+|Vice[- ]|First\s+Deputy\s+|Former\s+|former\s+)?(?:President|Prime\s+Minister|"
           r"Foreign\s+Minister|Interior\s+Minister|Justice\s+Minister|Defen[cs]e\s+Minister|"
-          r"Minister(?:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w-]*(?:\s+(?:and\s+)?[A-Z][\w-]*){0,3})?|"
+          rf"Minister(?:\s+(?:of|for)\s+(?:the\s+)?{_MINISTRIES})?|"
           r"Prosecutor[- ]General|Procurator[- ]General|Attorney[- ]General|Chief\s+Justice|"
           r"Ambassador|Governor|Mayor|King|Queen|Crown\s+Prince|Emir|Sultan|Speaker|Chairman|Chairperson|"
           r"Ombudsman|Ombudsperson|Secretary\s+of\s+State|Secretary[- ]General|High\s+Commissioner|"
-          r"Special\s+Rapporteur(?:\s+on\s+[a-z][\w,-]*(?:\s+(?:and|or|of|on|the|to)?\s*[a-z][\w,-]*){0,5})?|"
-          r"Commissioner|General|Colonel|Senator|Judge|Justice)")
-_OFFICIAL = re.compile(rf"(?<![\w-])(?:(?P<adj>[A-Z][a-z]+)\s+)?(?P<role>{TITLES})(?:\s*,)?\s+(?P<name>{NAME})")
+          r"Special\s+Rapporteur(?:\s+on\s+(?:the\s+)?[A-Za-z][a-z-]*(?:\s+(?:and|or|of|on|the|to)\s+[a-z][a-z-]*){0,4})?|"
+          r"Commissioner|Colonel|Senator|Judge)")
+_OFFICIAL = re.compile(rf"(?<![\w-])(?:(?P<adj>[A-Z][a-z]+)[ \t]+)?(?P<role>{TITLES})(?:[ \t]*,)?[ \t]+(?P<name>{NAME})"
+                       rf"(?:,?[ \t]+of[ \t]+(?:the[ \t]+)?(?P<of>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){{0,3}}))?")
+_OFFICIAL_OF = re.compile(rf"(?<![\w-])(?P<role>{TITLES})[ \t]+of[ \t]+(?:the[ \t]+)?"
+                          rf"(?P<of>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){{0,2}}),[ \t]+(?P<name>{NAME})")
+_TITLED_LINE = re.compile(rf"^(?P<role>{TITLES})[ \t]+(?P<name>{NAME})$")
 _OFFICE_ORGS = ("sr-", "un-secretary-general", "coe-commissioner", "wgad", "wgeid")
 
 _SALUTE = re.compile(
-    rf"^(?:Dear|My\s+dear|Estimad[oa]|Estimad[oa]s|Distinguid[oa]|Уважаем\w+)\s+"
+    rf"^(?:(?:Dear|My\s+dear|Estimad[oa]s?|Distinguid[oa]|Excelentísim[oa]|Уважаем\w+)\s+)?"
     rf"(?:(?:Mr|Mrs|Ms|Dr|Sr|Sra|Señor|Señora|господин|госпожа)\.?\s+)?"
     rf"(?P<role>{TITLES}|Presidente|Ministr[oa]|Embajador[a]?|Президент|Министр)?\s*(?P<name>{NAME})?\s*[,:!.]?$")
 _SALUTE_FR = re.compile(r"^(?:Monsieur|Madame)\s+(?:le\s+|la\s+)?(?P<role>[A-ZÉ][\w-]+(?:\s+[\w-]+){0,4})\s*[,:]?$")
@@ -65,9 +74,20 @@ def looks_like_name(line: str) -> bool:
     return bool(_NAME_LINE.match(line)) and countries.lookup(line) is None
 
 
+def strip_honorifics(line: str) -> str:
+    """'H.E. Mr. Kurmanbek Bakiev' -> 'Kurmanbek Bakiev'."""
+    rest = line.strip()
+    hon = HONORIFIC.match(rest)
+    while hon:
+        rest = rest[hon.end():].strip()
+        hon = HONORIFIC.match(rest)
+    return rest
+
+
 def signatories(blocks, kinds, authority):
     """(signatories [{'name','role'}], sender organisations [{'name','ref'}], name spans)."""
     people, orgs, spans = [], [], []
+    letter_text = "\n".join(b.text for b in blocks)
     for bi, (block, kind) in enumerate(zip(blocks, kinds)):
         if kind not in ("signed", "closing", "letterhead"):
             continue
@@ -81,13 +101,18 @@ def signatories(blocks, kinds, authority):
             if SIGNATORY_LIST.match(line) and line.endswith(":") or SIGNATORY_LIST.fullmatch(line.rstrip(":")):
                 continue
             org = is_org_line(line, authority)
+            if kind == "letterhead":
+                if li == 0 and not org:
+                    org = letterhead_org(line, letter_text)
+                if org:
+                    _add(orgs, org)
+                continue  # a letterhead names the sender organisation, not people
             if org:
                 _add(orgs, org)
                 current = None
                 continue
-            if kind == "letterhead":
-                continue  # a letterhead names the sender organisation, not people
-            name, _, role = line.partition(",") if "," in line else (line, "", "")
+            plain = strip_honorifics(line)
+            name, _, role = plain.partition(",") if "," in plain else (plain, "", "")
             if looks_like_name(name):
                 current = {"name": name.strip(), "role": role.strip()}
                 people.append(current)
@@ -99,12 +124,39 @@ def signatories(blocks, kinds, authority):
                     _add(orgs, org)
             elif current is not None:
                 current["role"] = f"{current['role']}, {line}" if current["role"] else line
+                # "Director, Anti-Torture Action Network": the organisation signs too
+                tail = line.rsplit(",", 1)[-1].strip() if "," in line else ""
+                org = is_org_line(tail, authority) if tail else None
+                if org is None and tail and re.match(rf"^(?:{ROMANCE_KEYWORDS})\b", tail):
+                    org = {"name": tail, "ref": ""}
+                if org:
+                    _add(orgs, org)
     return people, orgs, spans
 
 
+def letterhead_org(line: str, letter_text: str) -> dict | None:
+    """The sender organisation named on a letterhead's first line, if it is not an address."""
+    if re.search(r"\d|@|www\.|https?:", line) or not 2 <= len(line.split()) <= 12:
+        return None
+    name = re.sub(r"\s*\([^)]*\)\s*$", "", line)            # "(ODLAC)"
+    name = re.sub(r",?\s+(?:A\.C\.|Inc\.?|Ltd\.?|e\.V\.|asbl|ONG)$", "", name).strip(" ,")
+    if name.isupper():
+        # "CENTRAL ASIAN PRESS FREEDOM WATCH": take the spelling the letter itself uses
+        m = re.search(re.escape(name), letter_text.replace(line, ""), re.I)
+        name = m.group(0) if m else name.title()
+    if countries.lookup(name) or re.search(r"(?i)\b(?:street|avenue|road|rue|calle|floor|suite|box)\b", name):
+        return None
+    return {"name": name, "ref": ""}
+
+
 def _add(items: list, item: dict):
-    if all(i.get("ref") != item["ref"] or i["name"] != item["name"] for i in items):
+    if all(i["name"].casefold() != item["name"].casefold() and (not item["ref"] or i["ref"] != item["ref"])
+           for i in items):
         items.append(item)
+
+
+_SKIP_ADDRESS_LINE = re.compile(r"(?i)^(?:re|subject|objet|asunto|тема|ref)\s*:|^presente$|^via\b|^by (?:fax|e-?mail)")
+_OFFICE_LINE = re.compile(r"(?i)\b(?:ministry|office|secretariat|department|ministère|secretaría|министерство|cabinet)\b")
 
 
 def addressees(blocks, kinds):
@@ -116,24 +168,32 @@ def addressees(blocks, kinds):
         current = None
         for off, raw in _lines(block.text):
             line = raw.strip()
-            hon = HONORIFIC.match(line)
-            rest = line[hon.end():].strip() if hon else line
-            while hon:  # "H.E. Mr. Kurmanbek Bakiev"
-                hon = HONORIFIC.match(rest)
-                rest = rest[hon.end():].strip() if hon else rest
-            country = countries.lookup(line)
-            if (hon is not None or line != rest or (current is None and looks_like_name(line))) and re.match(rf"^{NAME}$", rest):
-                current = {"name": rest, "role": "", "country": ""}
+            if not line or _SKIP_ADDRESS_LINE.search(line):
+                continue
+            plain = strip_honorifics(line)
+            titled = _TITLED_LINE.match(plain)
+            if titled and len(titled.group("name").split()) >= 2 and not countries.lookup(titled.group("name")):
+                # "President Roza Otunbayeva"
+                name, role = titled.group("name"), " ".join(titled.group("role").split())
+                current = {"name": name, "role": role, "country": _country_in(role)}
                 found.append(current)
-                start = off + raw.find(rest)
-                spans.append((bi, start, start + len(rest)))
-            elif country and current is not None:
-                current["country"] = current["country"] or country["code"]
-            elif current is not None and ROLE_WORDS.search(line) and not line.lower().startswith(("re:", "via")):
-                if not (current["role"] and re.match(r"(?i)ministry|office|government", line)):
-                    current["role"] = f"{current['role']}, {line}" if current["role"] else line
-                if not current["country"]:
-                    current["country"] = _country_in(line)
+                spans.append((bi, off + raw.find(name), off + raw.find(name) + len(name)))
+                continue
+            if plain != line and re.match(rf"^{NAME}$", plain) or current is None and looks_like_name(line):
+                current = {"name": plain, "role": "", "country": ""}
+                found.append(current)
+                spans.append((bi, off + raw.find(plain), off + raw.find(plain) + len(plain)))
+            elif plain != line and current is None:
+                # "To: Members of the UN Human Rights Council": an office, not a person
+                current = {"name": "", "role": plain, "country": _country_in(plain)}
+                found.append(current)
+            elif current is None:
+                continue
+            elif ROLE_WORDS.search(line) and not (current["role"] and _OFFICE_LINE.search(line)):
+                current["role"] = f"{current['role']}, {line}" if current["role"] else line
+                current["country"] = current["country"] or _country_in(line)
+            elif not current["country"] and len(line) < 60:
+                current["country"] = _country_in(line)   # "Republic of Uzbekistan", "Bishkek, Kyrgyz Republic"
     for block, kind in zip(blocks, kinds):
         if kind == "salute":
             _from_salute(block.text.split("\n", 1)[0].strip(), found)
@@ -144,7 +204,7 @@ def addressees(blocks, kinds):
 def _from_salute(line: str, found: list):
     if _GENERIC_SALUTE.match(line):
         return
-    m = _SALUTE.match(line) or _SALUTE_FR.match(line)
+    m = _SALUTE_FR.match(line) or _SALUTE.match(line)
     if not m:
         return
     role = " ".join((m.group("role") or "").split())
@@ -165,16 +225,33 @@ def _country_in(text: str) -> str:
     return spans[0][2] if spans else ""
 
 
-def officials(text: str):
+_NOT_A_NAME = re.compile(r"\b(?:No|Commission|Committee|Council|Court|Network|Union|Republic|Federation|"
+                         r"Ministry|Office|Comment|Recommendation|Convention|Covenant|Principles?)\b")
+
+
+def officials(text: str, allow_comma: bool = True):
     """[(official {'name','role','country'}, (start, end) of the name)] named in one paragraph."""
     out = []
+    for m in _OFFICIAL_OF.finditer(text):   # "the Prosecutor General of Uzbekistan, Rashid Kadyrov"
+        of = countries.lookup(m.group("of"))
+        if of and allow_comma and not ROLE_WORDS.search(m.group("name")) and not _NOT_A_NAME.search(m.group("name")):
+            out.append(({"name": m.group("name"), "role": " ".join(m.group("role").split()), "country": of["code"]},
+                        (m.start("name"), m.end("name"))))
+    taken = [span for _, span in out]
     for m in _OFFICIAL.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
         name = m.group("name")
         role = " ".join(m.group("role").split())
-        if countries.lookup(name) or ROLE_WORDS.search(name):
+        if countries.lookup(name) or ROLE_WORDS.search(name) or _NOT_A_NAME.search(name):
             continue
+        if not allow_comma and "," in text[m.end("role"):m.start("name")]:
+            continue   # "cc: Repatriation Commissioner, Cox's Bazar": a place follows, not a name
         adj = countries.lookup(m.group("adj")) if m.group("adj") else None
-        code = adj["code"] if adj else _country_in(role)
+        if m.group("adj") and adj is None:
+            role = f"{m.group('adj')} {role}"   # "Foreign Minister", not a demonym
+        of = countries.lookup(m.group("of")) if m.group("of") else None
+        code = adj["code"] if adj else (of["code"] if of else _country_in(role))
         out.append(({"name": name, "role": role, "country": code}, (m.start("name"), m.end("name"))))
     return out
 

@@ -29,9 +29,17 @@ SIGNATORY_LIST = re.compile(
 POSTSCRIPT = re.compile(r"^(?:cc|c\.c\.|copy to|copies to|p\.s\.|ps:|enclosures?|annex)\b", re.I)
 LETTERHEAD = re.compile(r"(?:www\.|https?://|@\w|\b(?:tel|fax|phone|t|f)\s*[.:]?\s*\+?\d|\+\d[\d\s().-]{6,})", re.I)
 HONORIFIC = re.compile(
-    r"^(?:h\.\s?e\.|his excellency|her excellency|the honou?rable|hon\.|mr\.?|mrs\.?|ms\.?|dr\.?|prof\.?|"
-    r"m\.|mme\.?|monsieur|madame|sr\.?|sra\.?|señor|señora|excm[oa]\.?|excelentísim[oa]|"
+    r"^(?:to:|h\.\s?e\.|his excellency|her excellency|the honou?rable|hon\.|mr\.?|mrs\.?|ms\.?|dr\.?|prof\.?|"
+    r"(?:à\s+)?son excellence|m\.|mme\.?|monsieur|madame|me|maître|sr\.?|sra\.?|señor|señora|"
+    r"excm[oa]\.?|excelentísim[oa]|lic\.|licenciad[oa]|mtr[oa]\.|dra?\.|ing\.|abg\.|"
+    r"counsellor|counselor|chief|sheikh|senator|ambassador|judge|general|colonel|"
     r"господину|госпоже|г-ну|г-же)(?=\s)", re.I)
+
+# First words of an address block that has no honorific ("President Roza Otunbayeva").
+ADDRESS_START = re.compile(
+    r"^(?:to:|president|prime minister|minister|ambassador|prosecutor|procurator|attorney|governor|"
+    r"mayor|king|queen|emir|sultan|speaker|chair\w*|secretary|commissioner|special rapporteur|"
+    r"members? of|deputy|director|president[ea]|ministr[oa]|ministre|президент|министр|генеральн)", re.I)
 
 _SHORT = 260
 
@@ -60,7 +68,8 @@ def effective_kinds(blocks: list) -> list[str]:
             kinds[i] = "dateline"
         elif LETTERHEAD.search(text) and i < 3:
             kinds[i] = "letterhead"
-        elif len(lines) >= 2 and (HONORIFIC.match(first) or any(HONORIFIC.match(l) for l in lines[:2])):
+        elif len(lines) >= 2 and (HONORIFIC.match(first) or any(HONORIFIC.match(l) for l in lines[:2])
+                                  or ADDRESS_START.match(first)):
             kinds[i] = "address"
         elif len(lines) >= 2 and not re.search(r"[.!?]\s*$", text) and i == 0:
             kinds[i] = "letterhead"

@@ -23,7 +23,28 @@ def _tei(data, name):
     return read_tei(data, name)
 
 
-READERS = {".txt": _text, ".text": _text, ".md": _text, ".xml": _tei, ".tei": _tei}
+def _html(data, name):
+    from .html import read_html
+    return read_html(data, name)
+
+
+def _docx(data, name):
+    from .docx import read_docx
+    return read_docx(data, name)
+
+
+def _pdf(data, name):
+    from .pdf import read_pdf
+    return read_pdf(data, name)
+
+
+def _eml(data, name):
+    from .eml import read_eml
+    return read_eml(data, name)
+
+
+READERS = {".txt": _text, ".text": _text, ".xml": _tei, ".tei": _tei,
+           ".html": _html, ".htm": _html, ".docx": _docx, ".pdf": _pdf, ".eml": _eml}
 
 
 def supported(name: str) -> bool:
