@@ -118,16 +118,11 @@ def _parse_table(table: str, sep: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _all_countries():
-    out = {c.alpha_2: c for c in pycountry.countries}
-    return out
-
-
 @lru_cache(maxsize=1)
 def _tables():
     """(names: surface form -> code, demonyms: surface form -> code, folded: casefold -> code)."""
     names: dict[str, str] = {}
-    countries = _all_countries()
+    countries = {c.alpha_2: c for c in pycountry.countries}
     translators = []
     for lang in ("fr", "es", "ru"):
         try:
@@ -151,8 +146,6 @@ def _tables():
             names.setdefault(head, next(iter(codes)))
     for code, alias in _parse_table(_ALIASES, "\n"):
         names[alias] = code   # hand-written aliases override pycountry's collisions
-    names.pop("Congo", None)
-    names["Congo"] = "CG"
     demonyms = {n: c for c, n in _parse_table(_DEMONYMS, ";")}
     folded = {k.casefold(): v for k, v in {**demonyms, **names}.items()}
     return names, demonyms, folded

@@ -146,6 +146,7 @@ def normalise_structure(blocks: list) -> list:
                     continue
             else:
                 kind = "p" if stage < 3 else "postscript"
+                stage = max(stage, 2)
         elif kind in OPENER_KINDS:
             if stage <= 1:
                 stage = 1

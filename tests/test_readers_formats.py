@@ -63,7 +63,7 @@ NGO_LETTER = [
 SITE_CLUTTER = ["cookie", "Skip to main", "About us", "Donate", "Home", "Tweet", "Facebook", "Share",
                 "Support our work", "donation", "Related articles", "protest law", "newsletter",
                 "Privacy policy", "All rights reserved", "Tracking pixel", "never shown", "gtag",
-                "Published", "press office", "Search the site", "Accept all"]
+                "Published", "press office", "Search the site", "Accept all", "petition", "Related"]
 
 
 def test_html_page_keeps_only_the_letter():

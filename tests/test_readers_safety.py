@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import struct
 import zipfile
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -79,6 +81,20 @@ def test_member_read_is_bounded_whatever_the_header_says():
     with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as zf:
         with pytest.raises(IngestError, match="expands past"):
             archive_zip.read_member(zf, zf.getinfo("big.txt"), "batch.zip", limit=50_000)
+
+
+def test_member_that_lies_about_its_size_is_refused():
+    # The headers say 1000 bytes; the deflate stream holds 10 MB. Reading stops at the claim.
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", b"<Types/>")
+        zf.writestr("word/document.xml", b"<w:document>" + b"x" * 10_000_000)
+    data = bytearray(buf.getvalue())
+    local = data.find(b"PK\x03\x04", 1)              # the second member's local header
+    central = data.rfind(b"PK\x01\x02")
+    data[local + 22:local + 26] = struct.pack("<I", 1000)
+    data[central + 24:central + 28] = struct.pack("<I", 1000)
+    refused(bytes(data), "liar.docx", "damaged")
 
 
 def test_bulk_unzip_skips_unsafe_paths():
@@ -206,6 +222,26 @@ university on 3 May, and to investigate the reports of ill-treatment in custody.
     assert "alert(" not in everything and "javascript:" not in everything
 
 
+def test_html_email_with_scripts_keeps_the_letter_and_no_script():
+    msg = EmailMessage()
+    msg["From"] = "office@civicrights.example.org"
+    msg["Subject"] = "Letter on the detained students"
+    msg.set_content(
+        "<html><body onload='alert(1)'><p>Dear Minister,</p><script>alert(2)</script>"
+        "<p>We ask you to release the students detained after the protest at the university on "
+        "3 May, and to investigate the reports of ill-treatment in custody.</p>"
+        "<noscript>javascript: alert(3)</noscript><img src=x onerror='alert(4)'>"
+        "<p><a href='javascript:alert(5)'>Sincerely,</a></p><p>Helena Marsh</p>"
+        "<style>p { background: url(javascript:alert(6)) }</style></body></html>", subtype="html")
+    result = read_file(msg.as_bytes(), "students.eml")
+    assert [b.text for b in result.blocks][:2] == [
+        "Dear Minister,",
+        "We ask you to release the students detained after the protest at the university on 3 May, "
+        "and to investigate the reports of ill-treatment in custody."]
+    everything = repr(result).lower()
+    assert "alert(" not in everything and "javascript:" not in everything
+
+
 # -- fuzzing -----------------------------------------------------------------------------
 
 EXTENSIONS = [".txt", ".html", ".docx", ".pdf", ".eml", ".xml"]
@@ -287,4 +323,4 @@ def test_fuzz_mutated_word_xml_inside_a_sound_zip(data):
     for _ in range(data.draw(st.integers(1, 6))):
         pos = data.draw(st.integers(0, len(part) - 1))
         part[pos:pos + data.draw(st.integers(0, 20))] = data.draw(st.binary(max_size=20))
-    only_ingest_errors(fx.docx_with_part("word/document.xml", bytes(part)), "mutant.docx")
+    only_ingest_errors(fx.docx_with_part("word/document.xml", bytes(part), VALID[".docx"]), "mutant.docx")

@@ -29,6 +29,7 @@ Sincerely,
 Jane Doe
 Director, Example Watch
 """
+FORMULA_TITLE = '=HYPERLINK("http://evil.example","click")'
 HAND_P = ("We write to the government of Uzbekistan about detentions that breach article 9(1) "
           "of the International Covenant on Civil and Political Rights, as UNHCR and "
           "Islam Karimov's own ombudsman have noted.")
@@ -73,6 +74,8 @@ def home(tmp_path_factory):
                  {"title": HOSTILE_TITLE, "sender_org": "Example Watch", "date": "2019-03-01"},
                  author=AUTHOR)
         a.ingest(hand_encoded(), "hand.xml", {}, author=AUTHOR)
+        a.ingest(b"Dear Minister,\n\nWe ask you to free the formula-writers of Atlantis.\n\nYours,\nA. Writer\n",
+                 "formula.txt", {"title": FORMULA_TITLE, "date": "2020-01-01"}, author=AUTHOR)
         text = a.record(hrw["id"])["text"].replace("We call on you", "We ask you", 1).replace(
             "We thank you", "We look forward to your reply.\n\nWe thank you", 1)
         a.edit(hrw["id"], sets={"title": "Kyrgyzstan: Ensure the Safety of Refugees"},
@@ -216,10 +219,8 @@ def test_facet_link_adds_a_field_term_and_toggles_off(client):
     data = client.get("/search.json?q=refugees").get_json()
     kg = next(f for f in data["facets"]["country"] if f["value"] == "KG")
     doc = page(client.get("/search?q=refugees"))
-    href = doc.xpath("//section[@aria-labelledby='facet-country']//a")[0].get("href")
     hrefs = doc.xpath("//section[@aria-labelledby='facet-country']//a/@href")
     narrowed = next(h for h in hrefs if q_of(h) == "refugees country:KG")
-    assert href
     result = client.get(narrowed.replace("/search?", "/search.json?")).get_json()
     assert result["total"] == kg["count"] <= data["total"]
     assert all("KG" in h["countries"] for h in result["hits"])
@@ -244,9 +245,11 @@ def test_csv_streams_every_match(client, archive):
     assert hrw[7] == f"http://localhost/letters/{hrw[0]}"
 
 
-def test_csv_defuses_spreadsheet_formulas(client, ids):
+def test_csv_defuses_spreadsheet_formulas(client):
     rows = list(csv.reader(io.StringIO(client.get("/search.csv").get_data(as_text=True))))
     assert all(not cell.startswith(("=", "+", "@")) for row in rows for cell in row)
+    assert "'" + FORMULA_TITLE in [row[1] for row in rows]
+    assert FORMULA_TITLE in [h["title"] for h in client.get("/search.json?size=100").get_json()["hits"]]
 
 
 @pytest.mark.parametrize("q", ["(", "NOT refugees", "AND", '""'])

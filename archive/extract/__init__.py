@@ -24,7 +24,7 @@ from .roles import POSTSCRIPT, effective_kinds
 
 __all__ = ["Extraction", "extract"]
 
-SUBJECT_KINDS = ("p", "address", "salute", "postscript", "letterhead")
+SUBJECT_KINDS = ("p", "address", "salute", "postscript")
 _BEHALF = re.compile(r"(?:on behalf of|we at|au nom de|en nombre de|от имени)\s+(?:the\s+|la\s+|de\s+la\s+)?$", re.I)
 # Roles whose holder belongs to the country a letter is about (not "Members of the Council").
 _GOVERNMENT_ROLE = re.compile(

@@ -323,7 +323,7 @@ def _walk_text(root) -> str:
                 visit(child)
                 if child.tail:
                     cur.append(child.tail)
-        if block or tag in ("td", "th"):
+        if block:
             flush()
 
     body = root.find("body")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-import statistics
 from dataclasses import dataclass
 from datetime import date
 
