@@ -36,6 +36,15 @@ _PREFIX = re.compile(r"^(?:\s*(?:re|fwd?|tr|aw|wg|rv|enc)\s*:\s*)+", re.I)
 
 def read_eml(data: bytes, name: str) -> ReadResult:
     """Read an e-mail: headers into meta, the letter from the body or the attached letter."""
+    try:
+        return _read_eml(data, name)
+    except IngestError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the email package has many ways to fail on junk
+        raise IngestError(f"{name}: not a readable e-mail message ({type(exc).__name__}: {exc})") from None
+
+
+def _read_eml(data: bytes, name: str) -> ReadResult:
     msg = _parse(data, name)
     meta = _headers(msg)
     warnings: list[str] = []

@@ -41,6 +41,10 @@ _ISO_DATE = re.compile(r"\s*(\d{4})-(\d{2})-(\d{2})")
 
 def read_html(data: bytes, name: str) -> ReadResult:
     """Read a saved web page: the letter's Blocks plus title, date, author, URL and language."""
+    return _guarded(_read_html, data, name)
+
+
+def _read_html(data: bytes, name: str) -> ReadResult:
     root = parse_html(data, name)
     meta = page_meta(root)
     titles = [t for t in (_meta(root, "og:title"), _page_title(root)) if t]
@@ -62,6 +66,18 @@ def html_text(data: bytes | str, name: str, main: bool = True) -> str:
     main=True keeps only the page's main content (a web page); main=False keeps the
     whole body (an HTML e-mail, which has no site around it), minus quoted replies.
     """
+    return _guarded(_html_text, data, name, main)
+
+
+def _guarded(fn, data, name: str, *args):
+    try:
+        return fn(data, name, *args)
+    except (etree.LxmlError, ValueError, TypeError, RecursionError) as exc:
+        # Broken markup that got past the parser; whatever it is, the file is the problem.
+        raise IngestError(f"{name}: not readable as HTML ({type(exc).__name__}: {exc})") from None
+
+
+def _html_text(data: bytes | str, name: str, main: bool) -> str:
     root = parse_html(data, name)
     if main:
         return _main_text(root, name)[0]
@@ -187,10 +203,13 @@ def _defuse(root) -> None:
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
-        for attr in list(el.attrib):
-            value = re.sub(r"[\x00-\x20]+", "", el.get(attr)).lower()
-            if attr.lower().startswith("on") or value.startswith(("javascript:", "vbscript:", "data:")):
-                del el.attrib[attr]
+        try:
+            for attr, value in list(el.attrib.items()):
+                value = re.sub(r"[\x00-\x20]+", "", value).lower()
+                if attr.lower().startswith("on") or value.startswith(("javascript:", "vbscript:", "data:")):
+                    del el.attrib[attr]
+        except ValueError:
+            el.attrib.clear()   # broken markup made attribute names lxml will not handle; drop them all
 
 
 def _declutter(root) -> None:

@@ -8,6 +8,7 @@ first-line indent start a new paragraph. The text then goes to `structure.segmen
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -15,6 +16,10 @@ from datetime import date
 from archive.errors import IngestError
 from archive.readers.base import ReadResult
 from archive.readers.structure import analyse
+
+# pdfminer logs every oddity of a damaged file; the reader reports what matters as an
+# IngestError or a warning, so the log would only repeat it on the archivist's terminal.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 MAX_PAGES = 300
 _ZONE = 3                       # lines at the top and bottom of a page that may be furniture
