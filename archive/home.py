@@ -11,7 +11,7 @@ from pathlib import Path
 
 import git
 
-from . import countries, diff as letterdiff, ids
+from . import diff as letterdiff, ids
 from .authority import Authority, BUNDLED_FILES
 from .errors import ArchiveError, ConflictError, IngestError, NotFound
 from .index import Index
@@ -19,6 +19,7 @@ from .ingest import fingerprint, prepare, reextract, apply_hints, check_hints
 from .letter import Letter
 from .repo import RepoReader
 from .safexml import parse
+from .search import search_letters
 from .store import ArchiveLock, Store, init_repository, parse_author
 from .tei import from_tei, from_tree, to_tei
 from .validate import validate_letter
@@ -174,43 +175,9 @@ class Archive:
                 "shared": round(letterdiff.shared_ratio(old, new), 3)}
 
     # ------------------------------------------------------------ search
-    def resolve_term(self, field: str, value: str):
-        """Map what a researcher types in a field to the indexed value."""
-        if field == "country":
-            found = countries.lookup(value)
-            return found["code"].lower() if found else None
-        if field == "instrument":
-            return self._instrument_id(value)
-        if field == "article" and "/" in value:
-            inst, _, art = value.rpartition("/")
-            iid = self._instrument_id(inst)
-            return f"{iid or inst}/{art}".lower()
-        return None
-
-    def _instrument_id(self, value: str):
-        found = self.authority().find_instrument(value)
-        return found["id"] if found else None
-
     def search(self, q: str, limit: int = 20, offset: int = 0, sort: str = "relevance") -> dict:
-        """Search the letters; facet counts cover every match, hits one page."""
-        if sort not in ("relevance", "date", "-date"):
-            raise ArchiveError(f"unknown sort {sort!r}; use relevance, date or -date")
-        limit = max(1, min(int(limit), 1000))
-        self.sync(blocking=False)
-        res = self.index.search(q, limit=limit, offset=max(0, int(offset)), sort=sort,
-                                resolver=self.resolve_term)
-        auth = self.authority()
-        for f in res["facets"]["country"]:
-            f["value"] = f["value"].upper()
-            f["label"] = countries.name(f["value"]) or f["value"]
-        for f in res["facets"]["instrument"]:
-            inst = auth.instrument(f["value"])
-            f["label"] = (inst.get("short") or inst["name"]) if inst else f["value"]
-        for name in ("official", "organisation", "year"):
-            for f in res["facets"][name]:
-                f["label"] = f["value"]
-        res["facets"]["year"].sort(key=lambda f: f["value"])
-        return res
+        """Search the letters; facet counts cover every match, hits one page (archive/search.py)."""
+        return search_letters(self, q, limit=limit, offset=offset, sort=sort)
 
     # ------------------------------------------------------------ writing
     def sync(self, blocking: bool = True) -> int:
