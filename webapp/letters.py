@@ -1,23 +1,15 @@
-"""Letter pages: one letter (current or at a version), its TEI and JSON, history and diffs."""
+"""Letter pages: one letter (current or at a version), its TEI and JSON."""
 from __future__ import annotations
 
 import re
 
 from flask import Blueprint, Response, render_template, url_for
 
-from archive.diff import field_label
-
 from .home import get_archive
 from .query import term
 from .typeset import typeset
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
-
-BLOCK_NAMES = {"letterhead": "letterhead", "dateline": "date line", "address": "address",
-               "salute": "salutation", "p": "paragraph", "closing": "closing",
-               "signed": "signature", "postscript": "postscript"}
-CHANGE_NAMES = {"insert": "Added", "delete": "Removed", "replace": "Changed", "move": "Moved"}
-
 
 _HONORIFICS = {"mr", "mrs", "ms", "dr", "prof", "president", "minister", "his", "her",
                "excellency", "general", "judge", "justice", "me", "h.e"}
@@ -118,60 +110,3 @@ def letter_at_xml(letter_id: str, version: str):
     archive = get_archive()
     full = archive.resolve_version(letter_id, version)
     return _xml(letter_id, archive.tei(letter_id, at=full), full)
-
-
-@bp.route("/<letter_id>/history")
-def history(letter_id: str):
-    """Every version of a letter, newest first."""
-    archive = get_archive()
-    versions = archive.history(letter_id)
-    record = archive.record(letter_id)
-    return render_template("history.html", letter=record, versions=versions)
-
-
-@bp.route("/<letter_id>/history.json")
-def history_json(letter_id: str):
-    """The letter's versions, newest first."""
-    return get_archive().history(letter_id)
-
-
-def _diff(letter_id: str, a: str, b: str) -> dict:
-    return get_archive().diff(letter_id, a, b)
-
-
-@bp.route("/<letter_id>/diff/<version:a>..<version:b>")
-def diff(letter_id: str, a: str, b: str):
-    """What changed between two versions: metadata as a table, text word by word."""
-    result = _diff(letter_id, a, b)
-    record = get_archive().record(letter_id)
-    changes = result.get("changes", [])
-    return render_template(
-        "diff.html", letter=record, diff=result,
-        metadata=[c for c in changes if c.get("kind") == "metadata"],
-        text=[c for c in changes if c.get("kind") != "metadata"])
-
-
-@bp.route("/<letter_id>/diff/<version:a>..<version:b>.json")
-def diff_json(letter_id: str, a: str, b: str):
-    """The diff as data."""
-    return _diff(letter_id, a, b)
-
-
-@bp.app_template_filter("show")
-def show(value) -> str:
-    """A diff value as text: lists joined, people and things by name."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "; ".join(show(v) for v in value)
-    if isinstance(value, dict):
-        return str(value.get("name") or value.get("id") or value.get("code") or value)
-    return str(value)
-
-
-bp.add_app_template_filter(field_label, "field_label")
-
-
-@bp.app_context_processor
-def _names():
-    return {"block_names": BLOCK_NAMES, "change_names": CHANGE_NAMES}
