@@ -55,7 +55,9 @@ def _person(p: dict) -> str:
 
 
 def _instrument(i: dict) -> str:
-    return i.get("short") or i.get("name") or i.get("id") or ""
+    # The articles are part of what a letter cites: "ICCPR art. 9, 19".
+    name = i.get("short") or i.get("name") or i.get("id") or ""
+    return f"{name} art. {_articles(i)}" if i.get("articles") else name
 
 
 def _articles(i: dict) -> str:
@@ -84,17 +86,31 @@ def _keyed(field, old, new, key, attrs, label, path) -> list:
     def norm(item):
         return compare_key(str(key(item) or "")).casefold()
 
+    def same(a, b):
+        return all(_same(get(a), get(b)) for _, get in attrs)
+
     out = []
     if Counter(map(norm, old)) != Counter(map(norm, new)):
         out.append(_meta(field, ", ".join(map(label, old)), ", ".join(map(label, new))))
-    by_key = {}
-    for item in old:
-        by_key.setdefault(norm(item), item)
+    # Two members may share a key (one person listed with two roles): pair identical members
+    # first, then the rest in order, so a reordering never reads as a changed attribute.
+    free = list(range(len(old)))
+    match = {}
     for k, b in enumerate(new):
-        a = by_key.get(norm(b))
-        for attr, get in attrs if a is not None else ():
-            if not _same(get(a), get(b)):
-                out.append(_meta(f"{field}{path(b, k)}.{attr}", get(a), get(b)))
+        i = next((i for i in free if norm(old[i]) == norm(b) and same(old[i], b)), None)
+        if i is not None:
+            free.remove(i)
+            match[k] = i
+    for k, b in enumerate(new):
+        if k in match:
+            continue
+        i = next((i for i in free if norm(old[i]) == norm(b)), None)
+        if i is None:
+            continue
+        free.remove(i)
+        for attr, get in attrs:
+            if not _same(get(old[i]), get(b)):
+                out.append(_meta(f"{field}{path(b, k)}.{attr}", get(old[i]), get(b)))
     return out
 
 

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import git
 
-from . import diff as letterdiff, ids
+from . import diff as letterdiff, ids, writer
 from .authority import Authority, BUNDLED_FILES
 from .errors import ArchiveError, ConflictError, IngestError, NotFound
 from .index import Index
-from .ingest import fingerprint, prepare, reextract, apply_hints, check_hints
 from .letter import Letter
 from .repo import RepoReader
 from .safexml import parse
@@ -23,6 +22,9 @@ from .search import search_letters
 from .store import ArchiveLock, Store, init_repository, parse_author
 from .tei import from_tei, from_tree, to_tei
 from .validate import validate_letter
+
+
+GRAPH_EVERY = 100  # commits between commit-graph refreshes
 
 
 def default_home() -> Path:
@@ -112,6 +114,10 @@ class Archive:
             raise NotFound(f"no letter {letter_id!r}")
         version = self._last_change(path, commit)
         return from_tei(data, path), version, path
+
+    def version_of(self, letter_id: str) -> str:
+        """The commit that last changed a letter."""
+        return self._last_change(self._path(letter_id), self.reader.head())
 
     def _last_change(self, path: str, commit: str) -> str:
         return self.repo.git.log("-1", "--format=%H", commit, "--", path).strip() or commit
@@ -212,105 +218,48 @@ class Archive:
             self.index.apply(upserts, deletes, head)
             return len(upserts)
 
+    def after_write(self, commits: int) -> None:
+        """Bring the index up to date and keep git's commit-graph current after a write."""
+        self.sync()
+        counter = self.home / "graph-pending"
+        try:
+            pending = int(counter.read_text() or 0) + commits
+        except (FileNotFoundError, ValueError):
+            pending = commits
+        if pending >= GRAPH_EVERY:
+            self.write_commit_graph()
+            pending = 0
+        counter.write_text(str(pending))
+
+    def write_commit_graph(self) -> None:
+        """Refresh git's commit-graph with changed-path Bloom filters (fast `git log -- path`)."""
+        try:
+            self.repo.git.commit_graph("write", "--reachable", "--changed-paths", "--split")
+        except git.GitCommandError:
+            pass  # only an optimisation: history stays correct without it
+
     def reindex(self) -> int:
         """Rebuild the index from the repository."""
         self.index.create()
         return self.sync()
 
-    def _serialise(self, letter: Letter) -> bytes:
-        data = to_tei(letter)
-        tree = parse(data, letter.id)
-        validate_letter(tree, letter.id)
-        return data
-
-    def _new_id(self, letter: Letter) -> str:
-        auth = self.authority()
-        org = next(iter(letter.sender.get("organisations", [])), None)
-        abbr = ""
-        if org:
-            known = auth.org(org.get("ref")) if org.get("ref") else auth.find_org(org["name"])
-            abbr = (known or {}).get("abbr", "")
-        sender = ids.org_slug(org["name"], abbr) if org else \
-            ids.slug(next((s["name"].split()[-1] for s in letter.sender.get("signatories", [])
-                           if s.get("name")), ""), 12)
-        country = next((a["country"] for a in letter.addressees if a.get("country")), "") or \
-            next((c["code"] for c in letter.countries), "")
-        base = ids.base_id(letter.date, sender, country)
-        candidate, n = base, 1
-        while self.reader.blob_sha(ids.path_for(candidate)) is not None:
-            n += 1
-            candidate = f"{base}-{n}"
-        return candidate
-
-    def find_duplicate(self, letter: Letter) -> str | None:
-        fp = fingerprint(letter)
-        for path in self.reader.letter_paths():
-            other = from_tei(self.reader.read(path), path)
-            if fingerprint(other) == fp:
-                return other.id
-        return None
-
     def ingest(self, data: bytes, filename: str, hints: dict | None = None, author: str | None = None,
                as_version_of: str | None = None, message: str | None = None) -> dict:
         """Archive one source file as a new letter (or a new version of one): one commit."""
-        hints = dict(hints or {})
-        with self.lock():
-            letter = prepare(data, filename, hints, self.authority())
-            warnings = getattr(letter, "warnings", [])
-            if as_version_of:
-                old, _, path = self.get(as_version_of)
-                letter.id = old.id
-                for field, how in old.provenance.items():  # archivist corrections carry over
-                    if how == "archivist" and field not in letter.provenance:
-                        _copy_field(old, letter, field)
-                        letter.provenance[field] = "archivist"
-                message = message or f"New version of {letter.id} from {letter.source['file']}"
-            else:
-                dup = self.find_duplicate(letter)
-                if dup:
-                    return {"file": filename, "ok": True, "duplicate": True, "id": dup,
-                            "version": self._last_change(ids.path_for(dup), self.reader.head()),
-                            "message": f"already archived as {dup}; nothing committed"}
-                letter.id = self._new_id(letter)
-                path = ids.path_for(letter.id)
-                message = message or f"Add {letter.id}: {letter.title}"
-            ext = os.path.splitext(letter.source["file"])[1] or ".bin"
-            changes = {path: self._serialise(letter), ids.source_path(letter.id, ext): data}
-            message += f"\n\nSource: {letter.source['file']} ({letter.source['format']})"
-            if letter.source.get("url"):
-                message += f"\nURL: {letter.source['url']}"
-            sha = self.store.commit(changes, message, parse_author(author, self.repo))
-            self.sync()
-        return {"file": filename, "ok": True, "id": letter.id, "version": sha,
-                "letter": letter.to_record(sha, path), "warnings": warnings}
+        return writer.ingest(self, data, filename, hints, author, as_version_of, message)
+
+    def ingest_many(self, items, author: str | None = None, progress=None) -> list[dict]:
+        """Archive many files through one fast-import stream and one index update."""
+        return writer.ingest_many(self, items, author, progress)
+
+    def preview(self, data: bytes, filename: str, hints: dict | None = None) -> dict:
+        """What ingesting a file would archive, field by field, without writing anything."""
+        return writer.preview(self, data, filename, hints)
 
     def edit(self, letter_id: str, sets: dict | None = None, text: str | None = None,
              message: str | None = None, author: str | None = None, base: str | None = None) -> dict:
         """Correct a letter as a new version; refused if `base` is not its current version."""
-        from .readers.structure import segment
-        sets = dict(sets or {})
-        with self.lock():
-            letter, current, path = self.get(letter_id)
-            if base:
-                if self.resolve_version(letter_id, base) != current:
-                    raise ConflictError(
-                        f"{letter_id} has changed since version {base[:12]}: its current version is "
-                        f"{current}; re-apply your edit on top of it", current)
-            new = letter.copy()
-            if text is not None:
-                new = reextract(new, segment(text), self.authority())
-            if sets:
-                check_hints(sets, "edit")
-                apply_hints(new, sets, self.authority(), "edit")
-            if new == letter:
-                raise ArchiveError("nothing to change: the edit leaves the letter as it was")
-            changes = letterdiff.diff_letters(letter, new)
-            summary = letterdiff.summarize(changes)
-            msg = (message or f"Correct {letter_id}").strip() + f"\n\nChanged: {summary}"
-            sha = self.store.commit({path: self._serialise(new)}, msg, parse_author(author, self.repo))
-            self.sync()
-        return {"ok": True, "id": letter_id, "version": sha, "summary": summary,
-                "letter": new.to_record(sha, path)}
+        return writer.edit(self, letter_id, sets, text, message, author, base)
 
     def validate(self) -> list[str]:
         """Problems with the letters at head (TEI validity, ids matching paths)."""
@@ -328,10 +277,3 @@ class Archive:
         return problems
 
 
-def _copy_field(src: Letter, dst: Letter, field: str):
-    if field.startswith("sender."):
-        dst.sender[field.split(".", 1)[1]] = src.sender.get(field.split(".", 1)[1])
-    elif field.startswith("source."):
-        dst.source[field.split(".", 1)[1]] = src.source.get(field.split(".", 1)[1])
-    elif hasattr(dst, field):
-        setattr(dst, field, getattr(src, field))

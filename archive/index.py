@@ -8,31 +8,63 @@ index generation.
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import os
+import re
 import shutil
+from collections import Counter, OrderedDict
 from pathlib import Path
 
 from whoosh import index as windex
 from whoosh import sorting
-from whoosh.analysis import CharsetFilter, StemmingAnalyzer, StandardAnalyzer
+from whoosh.analysis import (CharsetFilter, LowercaseFilter, RegexTokenizer, StandardAnalyzer,
+                             StemFilter, StopFilter)
+from whoosh.lang import porter2
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.highlight import ContextFragmenter, Formatter
 from whoosh import query as wq
-from whoosh.qparser import MultifieldParser, FieldAliasPlugin, WildcardPlugin
+from whoosh.qparser import MultifieldParser, FieldAliasPlugin, TaggingPlugin, syntax
 from .errors import InvalidQuery
 from whoosh.support.charset import accent_map
 
-from .letter import Letter
+from .letter import Letter, fingerprint
 
-FACETS = {"country": "country", "instrument": "instrument", "official": "official_f",
-          "organisation": "org_f", "year": "year"}
+# Facet name -> the keyword field whose exact values it counts (and that its links search).
+FACETS = {"country": "country", "instrument": "instrument", "article": "article",
+          "official": "official_exact", "addressee": "addressee_exact",
+          "organisation": "org_exact", "year": "year", "language": "lang"}
+# Bumped whenever analysis or fields change, so an older index is rebuilt, not misread.
+SCHEMA_VERSION = "2"
+# Porter2 leaves a noun and its verb apart when their spellings diverge (detention/detained);
+# these joins were chosen from the words of advocacy letters (tests/test_search.py measures them).
+STEM_JOINS = {"detent": "detain", "detaine": "detain", "expuls": "expel", "suspens": "suspend",
+              "decis": "decid", "exclus": "exclud", "inclus": "includ", "conclus": "conclud",
+              "retent": "retain", "admiss": "admit", "permiss": "permit", "submiss": "submit",
+              "intervent": "interven", "abolit": "abolish", "extens": "extend", "compuls": "compel",
+              "descript": "describ", "prescript": "prescrib", "represent": "repres"}
+# Researchers say "interior minister" where letters say "Minister of Internal Affairs".
+ROLE_SYNONYMS = {"internal affairs": "interior", "home affairs": "interior",
+                 "interior": "internal affairs", "attorney general": "justice"}
+
+
+def stem(word: str) -> str:
+    """The Porter2 stem of a word, with derived nouns joined to their verbs."""
+    s = porter2.stem(word)
+    return STEM_JOINS.get(s, s)
+
+
+def word_analyzer():
+    """Free text: accents folded before stemming, so "Erdogan" and "Erdoğan" meet."""
+    return (RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) | StopFilter()
+            | StemFilter(stemfn=stem))
 
 
 def _schema() -> Schema:
-    words = StemmingAnalyzer() | CharsetFilter(accent_map)
+    words = word_analyzer()
     names = StandardAnalyzer(stoplist=None) | CharsetFilter(accent_map)
     tags = dict(commas=True, lowercase=True, stored=True, scorable=True)
+    exact = dict(commas=True, stored=True)
     return Schema(
         id=ID(stored=True, unique=True),
         path=ID(stored=True),
@@ -42,19 +74,24 @@ def _schema() -> Schema:
         country=KEYWORD(**tags),
         instrument=KEYWORD(**tags),
         article=KEYWORD(**tags),
-        official=TEXT(analyzer=names), official_f=KEYWORD(commas=True, stored=True),
-        addressee=TEXT(analyzer=names), addressee_f=KEYWORD(commas=True, stored=True),
-        org=TEXT(analyzer=names), org_f=KEYWORD(commas=True, stored=True),
-        sender=TEXT(analyzer=names), sender_f=KEYWORD(commas=True, stored=True),
+        official=TEXT(analyzer=names), official_exact=KEYWORD(**exact),
+        addressee=TEXT(analyzer=names), addressee_exact=KEYWORD(**exact),
+        org=TEXT(analyzer=names), org_exact=KEYWORD(**exact),
+        sender=TEXT(analyzer=names), sender_exact=KEYWORD(**exact),
         lang=ID(stored=True),
         date=ID(stored=True, sortable=True),
         year=ID(stored=True),
         summary=STORED,
+        fingerprint=ID(stored=True),
     )
 
 
 def _tag(values) -> str:
     return ",".join(v.replace(",", " ").strip() for v in values if v and v.strip())
+
+
+def _country_name(letter: Letter, code: str) -> str:
+    return next((c.get("name", "") for c in letter.countries if c.get("code") == code), code)
 
 
 def document(letter: Letter, path: str) -> dict:
@@ -76,70 +113,176 @@ def document(letter: Letter, path: str) -> dict:
         "country_names": {c["code"]: c.get("name", "") for c in letter.countries},
         "instruments": [i["id"] for i in letter.instruments],
         "instrument_names": {i["id"]: i.get("short") or i.get("name", "") for i in letter.instruments},
+        "articles": [f"{i['id']}/{a}" for i in letter.instruments for a in i.get("articles", [])],
     }
+    roles = [a.get("role", "") for a in letter.addressees]
+    to_words = addressees + roles + [_country_name(letter, a.get("country", "")) for a in letter.addressees]
+    to_words += [syn for role in roles for key, syn in ROLE_SYNONYMS.items() if key in role.lower()]
     return {
         "id": letter.id, "path": path, "title": letter.title, "text": letter.text,
         "entities": " \n".join(w for w in entity_words if w),
         "country": _tag(c["code"] for c in letter.countries),
         "instrument": _tag(i["id"] for i in letter.instruments),
         "article": _tag(f"{i['id']}/{a}" for i in letter.instruments for a in i.get("articles", [])),
-        "official": " \n".join(officials), "official_f": _tag(officials),
-        "addressee": " \n".join(addressees + [a.get("role", "") for a in letter.addressees]),
-        "addressee_f": _tag(addressees),
-        "org": " \n".join(orgs), "org_f": _tag(orgs),
+        "official": " \n".join(officials), "official_exact": _tag(officials),
+        "addressee": " \n".join(w for w in to_words if w),
+        "addressee_exact": _tag(addressees),
+        "org": " \n".join(orgs), "org_exact": _tag(orgs),
         "sender": " \n".join(orgs[:len(letter.sender.get("organisations", []))] + signatories),
-        "sender_f": _tag(o["name"] for o in letter.sender.get("organisations", [])),
+        "sender_exact": _tag(o["name"] for o in letter.sender.get("organisations", [])),
         "lang": letter.language or "und",
         "date": letter.date or "", "year": (letter.date or "")[:4],
         "summary": json.dumps(summary, ensure_ascii=False),
+        "fingerprint": fingerprint(letter),
     }
 
 
 DEFAULT_FIELDS = ["title", "text", "entities"]
-ALIASES = {"org": ["organisation", "organization"], "lang": ["language"],
-           "official": ["person"], "instrument": ["treaty"], "country": ["countries"]}
-RESOLVED_FIELDS = ("country", "instrument", "article")
+ALIASES = {"org": ["organisation", "organization"], "official": ["person"]}
+MAX_EXPANSION = 200   # index terms one wildcard may stand for before it is refused
+NOWHERE = "\x00"      # a term no letter has: a known value that nothing cites finds nothing
 
 
-def parse_query(q: str, schema, resolver=None):
+class _ResolvedPlugin(TaggingPlugin):
+    """`field:value` for fields whose values are looked up (names to codes, date ranges)."""
+    priority = -10
+
+    class Node(syntax.SyntaxNode):
+        def __init__(self, query):
+            self.q = query
+
+        def r(self):
+            return repr(self.q)
+
+        def query(self, parser):
+            return self.q
+
+    def __init__(self, fields, resolver):
+        names = "|".join(sorted(fields, key=len, reverse=True))
+        super().__init__(r'(?i:(?P<field>%s)):(?![\[{])(?P<value>"[^"]*"|[^\s()"]+)' % names)
+        self.resolver = resolver
+
+    def create(self, parser, match):
+        field, items = self.resolver(match.group("field").lower(), match.group("value").strip('"'))
+        subs = [wq.TermRange(field, *item[:2], startexcl=item[2], endexcl=item[3])
+                if isinstance(item, tuple) else wq.Term(field, item) for item in items]
+        return self.Node(subs[0] if len(subs) == 1 else wq.Or(subs) if subs else wq.Term(field, NOWHERE))
+
+
+def parse_query(q: str, schema, resolver=None, resolved=(), reader=None):
     """Parse the archive's query language into a Whoosh query.
 
-    `resolver(field, value)` maps what a researcher types to what is indexed
-    (country names to ISO codes, instrument aliases to ids); it returns None
-    when it does not know the value.
+    `resolver(field, value)` maps a value typed in one of the `resolved` fields to
+    `(indexed_field, [term or (low, high, low_excl, high_excl), ...])`, raising InvalidQuery
+    for values it does not know. With a `reader`, wildcards are checked against the index.
     """
     q = (q or "").strip()
     if not q:
         return wq.Every()
     parser = MultifieldParser(DEFAULT_FIELDS, schema)
     parser.add_plugin(FieldAliasPlugin(ALIASES))
-    parser.remove_plugin_class(WildcardPlugin)  # wildcards are expensive; plain words only for now
+    if resolver is not None and resolved:
+        parser.add_plugin(_ResolvedPlugin(resolved, resolver))
     try:
         query = parser.parse(q)
+    except InvalidQuery:
+        raise
     except Exception as exc:  # whoosh raises assorted errors on odd syntax
         raise InvalidQuery(f"could not understand the query {q!r}: {exc}") from None
-    if resolver is not None:
-        query = _resolve(query, resolver)
+    understood = describe(query)
+    problem = _syntax_problem(q)
+    if problem:
+        raise InvalidQuery(f"{problem}. Understood so far: {understood or 'nothing'}")
     if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
-        raise InvalidQuery(f"the query {q!r} has no words to search for")
-    if isinstance(query, wq.Not):
-        raise InvalidQuery("a query made only of NOT matches almost everything; add a term to search for")
+        raise InvalidQuery(f"the query {q!r} has no words to search for (common words like "
+                           "'the' are not indexed; operators need words on both sides)")
+    if not _positive(query):
+        raise InvalidQuery("a query made only of NOT (or OR NOT) matches almost everything; "
+                           f"add a term to search for. Understood: {understood}")
+    for sub in _leaves(query):
+        if isinstance(sub, (wq.Wildcard, wq.Prefix)):
+            _check_wildcard(sub, reader)
     return query
 
 
-def _resolve(query, resolver):
-    if isinstance(query, wq.Term) and query.fieldname in RESOLVED_FIELDS:
-        value = resolver(query.fieldname, query.text)
-        return wq.Term(query.fieldname, value or query.text, boost=query.boost)
-    if isinstance(query, wq.Phrase) and query.fieldname in RESOLVED_FIELDS:
-        text = " ".join(query.words)
-        value = resolver(query.fieldname, text)
-        return wq.Term(query.fieldname, value or text, boost=query.boost)
+def _syntax_problem(q: str) -> str:
+    if q.count('"') % 2:
+        return "a double quote is not closed"
+    depth = 0
+    for ch in re.sub(r'"[^"]*"', "", q):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return "a closing bracket ')' has no opening '('"
+    return "an opening bracket '(' is not closed" if depth else ""
+
+
+def _leaves(query):
+    subs = getattr(query, "subqueries", None)
+    if subs is None and isinstance(query, wq.Not):
+        subs = [query.query]
+    if subs is None:
+        yield query
+    else:
+        for sub in subs:
+            yield from _leaves(sub)
+
+
+def _positive(query) -> bool:
+    """Whether a query needs at least one thing to be present (a pure NOT does not)."""
+    if isinstance(query, wq.Not):
+        return False
+    if isinstance(query, (wq.AndNot, wq.AndMaybe, wq.Require)):
+        return _positive(query.a)
+    if isinstance(query, wq.And):
+        return any(_positive(s) for s in query.subqueries)
     if isinstance(query, wq.CompoundQuery):
-        return query.__class__([_resolve(sub, resolver) for sub in query.subqueries], boost=query.boost)
+        return all(_positive(s) for s in query.subqueries)
+    return True
+
+
+def _check_wildcard(query, reader):
+    text = query.text
+    if text[:1] in ("*", "?"):
+        raise InvalidQuery(f"a wildcard at the start of a word ({text!r}) would scan every word "
+                           "in the index; start with at least two letters")
+    if reader is not None:
+        found = sum(1 for _ in itertools.islice(query._btexts(reader), MAX_EXPANSION + 1))
+        if found > MAX_EXPANSION:
+            raise InvalidQuery(f"the wildcard {text!r} matches more than {MAX_EXPANSION} words; "
+                               "make it longer")
+
+
+def describe(query) -> str:
+    """The query as the index understood it, in the query language (words shown stemmed)."""
+    if isinstance(query, wq.Every):
+        return "every letter"
+    if isinstance(query, wq.Or) and _same_word(query):
+        return describe(query.subqueries[0]).split(":", 1)[1]
     if isinstance(query, wq.Not):
-        return wq.Not(_resolve(query.query, resolver))
-    return query
+        return "NOT " + describe(query.query)
+    if isinstance(query, wq.CompoundQuery):
+        op = " OR " if isinstance(query, wq.Or) else " AND "
+        return "(" + op.join(describe(s) for s in query.subqueries) + ")"
+    if isinstance(query, wq.Phrase):
+        return f'{query.fieldname}:"{" ".join(query.words)}"'
+    if isinstance(query, wq.TermRange):
+        low, high = query.start or "", (query.end or "").rstrip("~")
+        if low and low.rstrip("~") == high:
+            return f"{query.fieldname}:{high.rstrip('(')}{'(…)' if high.endswith('(') else ''}"
+        return f"{query.fieldname}:{'>' if low.endswith('~') else ''}{low.rstrip('~')}..{high}"
+    if isinstance(query, (wq.Term, wq.Wildcard, wq.Prefix)):
+        star = "*" if isinstance(query, wq.Prefix) else ""
+        return f"{query.fieldname}:{query.text}{star}" if query.text != NOWHERE else f"{query.fieldname}:(nothing)"
+    return str(query) if query is not wq.NullQuery else ""
+
+
+def _same_word(query) -> bool:
+    """A word searched in every default field (the parser's expansion of a plain word)."""
+    subs = query.subqueries
+    return (len(subs) > 1 and all(isinstance(s, (wq.Term, wq.Phrase, wq.Prefix, wq.Wildcard))
+                                  and type(s) is type(subs[0]) and s.fieldname in DEFAULT_FIELDS
+                                  for s in subs)
+            and len({describe(s).split(":", 1)[1] for s in subs}) == 1)
 
 
 class _Marks(Formatter):
@@ -172,10 +315,17 @@ class Index:
         self._ix = None
         self._searcher = None
         self._searcher_key = None
+        self._table = None         # (generation, facet -> docnum -> values)
+        self._facet_cache = OrderedDict()
 
     # ------------------------------------------------------------ state
     def exists(self) -> bool:
-        return windex.exists_in(str(self.path))
+        """An index of the current schema is there (an older one counts as missing: rebuild)."""
+        try:
+            stamp = (self.path / "SCHEMA").read_text().strip()
+        except FileNotFoundError:
+            return False
+        return stamp == SCHEMA_VERSION and windex.exists_in(str(self.path))
 
     def commit_id(self) -> str | None:
         try:
@@ -192,7 +342,13 @@ class Index:
         if self._ix is None:
             if not self.exists():
                 self.create()
-            self._ix = windex.open_dir(str(self.path))
+            ix = windex.open_dir(str(self.path))
+            if set(ix.schema.names()) != set(_schema().names()):
+                # An index from an older version of the archive: it is derived, so rebuild it.
+                ix.close()
+                self.create()
+                ix = windex.open_dir(str(self.path))
+            self._ix = ix
         return self._ix
 
     def create(self):
@@ -203,6 +359,7 @@ class Index:
         self.path.mkdir(parents=True)
         windex.create_in(str(self.path), _schema())
         self._set_commit(None)
+        (self.path / "SCHEMA").write_text(SCHEMA_VERSION + "\n")
 
     def writer_lock(self, blocking: bool = True):
         """Serialise index writers across processes (readers never take it)."""
@@ -228,6 +385,11 @@ class Index:
         with self._open().searcher() as s:
             return {fields["id"] for fields in s.all_stored_fields()}
 
+    def find_fingerprint(self, fp: str) -> str | None:
+        """The id of an indexed letter with this text fingerprint, if any."""
+        hit = self.searcher().document(fingerprint=fp)
+        return hit["id"] if hit else None
+
     def doc_count(self) -> int:
         with self._open().searcher() as s:
             return s.doc_count()
@@ -243,19 +405,25 @@ class Index:
                 self._searcher.close()
             self._searcher = ix.searcher()
             self._searcher_key = key
+            self._facet_cache.clear()
         return self._searcher
 
+    def parse(self, q: str, resolver=None, resolved=()):
+        """The Whoosh query for `q`, checked (wildcards against this index)."""
+        s = self.searcher()
+        return parse_query(q, s.schema, resolver, resolved, reader=s.reader())
+
     def search(self, q: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
-               resolver=None) -> dict:
+               resolver=None, resolved=()) -> dict:
         """Run a query; hits for one page, facet counts over all matches."""
         s = self.searcher()
-        query = parse_query(q, s.schema, resolver)
-        groups = {name: sorting.FieldFacet(field, allow_overlap=True, maptype=sorting.Count)
-                  for name, field in FACETS.items()}
+        query = parse_query(q, s.schema, resolver, resolved, reader=s.reader())
         kwargs = {}
         if sort in ("date", "-date"):
-            kwargs["sortedby"] = sorting.FieldFacet("date", reverse=(sort == "-date"))
-        results = s.search(query, limit=offset + limit, groupedby=groups, terms=True, **kwargs)
+            # Ties (same day) in id order, so pages never shuffle between requests.
+            kwargs["sortedby"] = [sorting.FieldFacet("date", reverse=(sort == "-date")),
+                                  sorting.FieldFacet("id")]
+        results = s.search(query, limit=offset + limit, terms=True, **kwargs)
         results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
         results.formatter = _Marks()
         hits = []
@@ -264,17 +432,73 @@ class Index:
             marked = hit.highlights("text", top=2) if results.has_matched_terms() else ""
             snippet, spans = _snippet(marked) if marked else (hit["text"][:240], [])
             hits.append({"id": hit["id"], "title": hit["title"], "date": summ["date"],
-                         "score": round(hit.score, 4) if hit.score is not None else None,
+                         "score": round(hit.score, 4) if hit.score is not None and sort == "relevance"
+                         and not isinstance(query, wq.Every) else None,
                          "snippet": snippet, "highlights": spans,
                          "sender": summ["sender"], "addressees": summ["addressees"],
                          "countries": summ["countries"], "instruments": summ["instruments"],
                          "language": summ["language"]})
-        facets = {name: sorted(({"value": v, "count": c} for v, c in results.groups(name).items()
-                                if v not in ("", None)),
-                               key=lambda f: (-f["count"], str(f["value"])))
-                  for name in FACETS}
-        return {"total": len(results), "query": q, "parsed": str(query), "hits": hits,
-                "facets": facets}
+        total, facets = self.facet_counts(query, results)
+        return {"total": total, "query": q, "parsed": str(query), "understood": describe(query),
+                "hits": hits, "facets": facets}
+
+    def facet_counts(self, query, results=None) -> tuple[int, dict]:
+        """(matches, facet -> [{"value", "count"}]) over every match; cached per index generation."""
+        s = self.searcher()
+        key = repr(query)
+        cached = self._facet_cache.get(key)
+        if cached is not None:
+            self._facet_cache.move_to_end(key)
+            return cached
+        docs = results.docs() if results is not None else set(s.docs_for_query(query))
+        table = self._facet_table(s)
+        facets = {}
+        for name, values in table.items():
+            counts = Counter(v for d in docs for v in values.get(d, ()))
+            facets[name] = [{"value": v, "count": c}
+                            for v, c in sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))]
+        self._facet_cache[key] = (len(docs), facets)
+        if len(self._facet_cache) > 256:
+            self._facet_cache.popitem(last=False)
+        return len(docs), facets
+
+    def _facet_table(self, s) -> dict:
+        """facet -> docnum -> its values, read once per index generation from the postings."""
+        if self._table is None or self._table[0] != self._searcher_key:
+            reader, table = s.reader(), {}
+            for name, field in FACETS.items():
+                by_doc = table[name] = {}
+                for term in reader.lexicon(field):
+                    value = term.decode("utf-8")
+                    if name == "article":  # paragraphs count under their article: 19(3) is 19
+                        value = value.split("(", 1)[0]
+                    for d in reader.postings(field, term).all_ids():
+                        values = by_doc.setdefault(d, [])
+                        if value not in values:
+                            values.append(value)
+            self._table = (self._searcher_key, table)
+        return self._table[1]
+
+    def related(self, letter_id: str, fields: dict, limit: int = 6) -> dict:
+        """Letters like this one: by text ("text") and by shared entities ("shared")."""
+        s = self.searcher()
+        docnum = s.document_number(id=letter_id)
+        if docnum is None:
+            return {"text": [], "shared": []}
+        alike = [(h["id"], round(h.score, 3)) for h in s.more_like(docnum, "text", top=limit + 1)
+                 if h["id"] != letter_id][:limit]
+        terms = [wq.Term(f, v.lower() if f in ("country", "instrument") else v)
+                 for f, values in fields.items() for v in values if v]
+        shared = []
+        if terms:
+            hits = s.search(wq.Or(terms), limit=limit, mask=wq.Term("id", letter_id))
+            shared = [(h["id"], round(h.score, 3)) for h in hits]
+        return {"text": alike, "shared": shared}
+
+    def summary(self, letter_id: str) -> dict | None:
+        """The stored summary of one letter (title, date, entities), or None."""
+        fields = self.searcher().document(id=letter_id)
+        return json.loads(fields["summary"]) if fields else None
 
     def summaries(self) -> dict:
         """id -> stored summary, for labels (instrument names, country names)."""
@@ -284,6 +508,7 @@ class Index:
         if self._searcher is not None:
             self._searcher.close()
             self._searcher = None
+        self._table, self._facet_cache = None, OrderedDict()
         if self._ix is not None:
             self._ix.close()
             self._ix = None

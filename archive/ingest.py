@@ -172,9 +172,3 @@ def reextract(letter: Letter, blocks, authority) -> Letter:
     apply_extraction(new, extract(new.blocks, authority, language=new.language), keep)
     include_addressees(new)
     return new
-
-
-def fingerprint(letter: Letter) -> str:
-    """Hash of the letter's text with whitespace and case normalised (duplicate detection)."""
-    norm = " ".join(letter.text.lower().split())
-    return hashlib.sha256(norm.encode()).hexdigest()

@@ -7,6 +7,7 @@ entities: spans inside one block's text).
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field, asdict
 
@@ -165,3 +166,9 @@ def normalise_structure(blocks: list) -> list:
                 stage = 3
         out.append(b if kind == b.kind else Block(kind, b.text))
     return out
+
+
+def fingerprint(letter: Letter) -> str:
+    """Hash of the letter's text with whitespace and case normalised (duplicate detection)."""
+    norm = " ".join(letter.text.lower().split())
+    return hashlib.sha256(norm.encode()).hexdigest()

@@ -1,30 +1,125 @@
 """Searching the archive: the query language's vocabulary (country names, instrument
-aliases) resolved against the authority files, facets labelled for people."""
+aliases, date ranges) resolved against the authority files, facets labelled for people."""
 from __future__ import annotations
 
+import re
+
+import pycountry
+
 from . import countries
-from .errors import ArchiveError
+from .errors import ArchiveError, InvalidQuery
 
 SORTS = ("relevance", "date", "-date")
+# Field as typed -> the keyword field it searches. Values of these fields are looked up,
+# not analysed as words; every other field (title:, official:, org: ...) is free text.
+RESOLVED = {"country": "country", "countries": "country", "instrument": "instrument",
+            "treaty": "instrument", "article": "article", "date": "date", "year": "year",
+            "lang": "lang", "language": "lang", "official_exact": "official_exact",
+            "addressee_exact": "addressee_exact", "org_exact": "org_exact",
+            "sender_exact": "sender_exact"}
+# Facet name -> the field its links search (exact values, so a link finds what it counts).
+FACET_FIELDS = {"country": "country", "instrument": "instrument", "article": "article",
+                "official": "official_exact", "addressee": "addressee_exact",
+                "organisation": "org_exact", "year": "year", "language": "lang"}
+# Regions researchers ask about, as ISO codes (UN M49 sub-regions, plus the South Caucasus).
+REGIONS = {
+    "central asia": ["KZ", "KG", "TJ", "TM", "UZ"],
+    "south caucasus": ["AM", "AZ", "GE"],
+    "eastern europe": ["BY", "BG", "CZ", "HU", "MD", "PL", "RO", "RU", "SK", "UA"],
+    "northern africa": ["DZ", "EG", "LY", "MA", "SD", "TN", "EH"],
+    "southern asia": ["AF", "BD", "BT", "IN", "IR", "LK", "MV", "NP", "PK"],
+    "south-eastern asia": ["BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "TL", "VN"],
+    "central america": ["BZ", "CR", "SV", "GT", "HN", "MX", "NI", "PA"],
+    "western africa": ["BJ", "BF", "CV", "CI", "GM", "GH", "GN", "GW", "LR", "ML", "MR", "NE",
+                       "NG", "SN", "SL", "TG"],
+    "middle africa": ["AO", "CM", "CF", "TD", "CG", "CD", "GQ", "GA", "ST"],
+}
+_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+_LAST = "~"  # sorts after every digit and "-": "2006~" is the end of 2006
 
 
-def resolve_term(archive, field: str, value: str):
-    """Map what a researcher types in a field to the indexed value (None if unknown)."""
-    if field == "country":
+def resolve(archive, field: str, value: str):
+    """What a value typed in a field means in the index: (field, [term or range, ...])."""
+    target = RESOLVED[field]
+    value = value.strip()
+    if not value:
+        raise InvalidQuery(f"{field}: needs a value, as in {_EXAMPLES.get(target, field + ':x')}")
+    if target == "country":
+        region = REGIONS.get(value.casefold())
+        if region:
+            return target, [c.lower() for c in region]
         found = countries.lookup(value)
-        return found["code"].lower() if found else None
-    if field == "instrument":
-        return _instrument_id(archive, value)
-    if field == "article" and "/" in value:
-        inst, _, art = value.rpartition("/")
-        iid = _instrument_id(archive, inst)
-        return f"{iid or inst}/{art}".lower()
-    return None
+        if not found:
+            raise InvalidQuery(f"{value!r} is not a country this archive knows: use an ISO code "
+                               "(country:UZ) or a name (country:Uzbekistan)")
+        return target, [found["code"].lower()]
+    if target == "instrument":
+        return target, [_instrument_id(archive, value)]
+    if target == "article":
+        inst, sep, art = value.rpartition("/")
+        if not sep or not inst or not art:
+            raise InvalidQuery(f"article: takes an instrument and an article, as in article:ICCPR/19 "
+                               f"(not {value!r})")
+        base = f"{_instrument_id(archive, inst)}/{art.lower()}"
+        # Article 19 also finds its paragraphs, 19(2) and 19(3).
+        return target, [base, (base + "(", base + "(" + _LAST, False, False)]
+    if target in ("date", "year"):
+        return target, [_date_range(field, value, target == "year")]
+    if target == "lang":
+        return target, [_language(value)]
+    return target, [value]  # exact names, as the facets show them
 
 
-def _instrument_id(archive, value: str):
+_EXAMPLES = {"country": "country:UZ", "instrument": "instrument:ICCPR", "article": "article:ICCPR/19",
+             "date": "date:2005..2006", "year": "year:2016", "lang": "lang:fr"}
+
+
+def _instrument_id(archive, value: str) -> str:
     found = archive.authority().find_instrument(value)
-    return found["id"] if found else None
+    if not found:
+        raise InvalidQuery(f"{value!r} is not a legal instrument this archive knows: use its id or a "
+                           "name or abbreviation, as in instrument:ICCPR or instrument:\"Refugee Convention\"")
+    return found["id"]
+
+
+def _date_range(field: str, value: str, year_only: bool):
+    """A date or year value as an index range: (low, high, low_exclusive, high_exclusive)."""
+    op = re.match(r"^(>=|<=|>|<)?(.*)$", value)
+    cmp, rest = op.group(1), op.group(2)
+    ends = rest.split("..", 1) if not cmp and ".." in rest else [rest]
+    for end in ends:
+        if end and not (_DATE.match(end) and (not year_only or len(end) == 4)):
+            shape = "a year (2016)" if year_only else "YYYY, YYYY-MM or YYYY-MM-DD"
+            raise InvalidQuery(f"{field}:{value} is not a date range: write {shape}, a range "
+                               f"({field}:2005..2006) or a comparison ({field}:>=2016" +
+                               ("" if year_only else "-03") + ")")
+    if len(ends) == 2:
+        low, high = ends
+        if not low and not high:
+            raise InvalidQuery(f"{field}:.. needs at least one end, as in {field}:2005..")
+        if low and high and low > high:
+            raise InvalidQuery(f"{field}:{value} ends before it starts")
+        return (low or None, (high + _LAST) if high else None, False, False)
+    if cmp == ">=":
+        return (rest, None, False, False)
+    if cmp == ">":
+        return (rest + _LAST, None, False, False)
+    if cmp == "<=":
+        return (None, rest + _LAST, False, False)
+    if cmp == "<":
+        return (None, rest, False, True)
+    return (rest, rest + _LAST, False, False)
+
+
+def _language(value: str) -> str:
+    if value.lower() == "und":
+        return "und"
+    try:
+        lang = pycountry.languages.lookup(value)
+    except LookupError:
+        raise InvalidQuery(f"{value!r} is not a language: use a code (lang:fr) or an English name "
+                           "(lang:French)") from None
+    return getattr(lang, "alpha_2", None) or lang.alpha_3
 
 
 def search_letters(archive, q: str, limit: int = 20, offset: int = 0, sort: str = "relevance") -> dict:
@@ -34,16 +129,42 @@ def search_letters(archive, q: str, limit: int = 20, offset: int = 0, sort: str 
     limit = max(1, min(int(limit), 1000))
     archive.sync(blocking=False)
     res = archive.index.search(q, limit=limit, offset=max(0, int(offset)), sort=sort,
-                               resolver=lambda field, value: resolve_term(archive, field, value))
-    auth = archive.authority()
-    for f in res["facets"]["country"]:
-        f["value"] = f["value"].upper()
-        f["label"] = countries.name(f["value"]) or f["value"]
-    for f in res["facets"]["instrument"]:
-        inst = auth.instrument(f["value"])
-        f["label"] = (inst.get("short") or inst["name"]) if inst else f["value"]
-    for name in ("official", "organisation", "year"):
-        for f in res["facets"][name]:
-            f["label"] = f["value"]
-    res["facets"]["year"].sort(key=lambda f: f["value"])
+                               resolver=lambda field, value: resolve(archive, field, value),
+                               resolved=tuple(RESOLVED))
+    res["facets"] = label_facets(archive, res["facets"])
     return res
+
+
+def label_facets(archive, facets: dict) -> dict:
+    """Facet values with labels for people (instrument short names, country names)."""
+    auth = archive.authority()
+    out = {}
+    for name, values in facets.items():
+        labelled = []
+        for f in values:
+            f = dict(f, label=f["value"])
+            if name == "country":
+                f["value"] = f["value"].upper()
+                f["label"] = countries.name(f["value"]) or f["value"]
+            elif name == "instrument":
+                f["label"] = instrument_label(auth, f["value"])
+            elif name == "article":
+                inst, _, art = f["value"].rpartition("/")
+                f["label"] = f"{instrument_label(auth, inst)} art. {art}"
+            elif name == "language":
+                f["label"] = language_name(f["value"])
+            labelled.append(f)
+        out[name] = labelled
+    if "year" in out:
+        out["year"].sort(key=lambda f: f["value"])
+    return out
+
+
+def instrument_label(auth, ident: str) -> str:
+    inst = auth.instrument(ident)
+    return (inst.get("short") or inst["name"]) if inst else ident
+
+
+def language_name(code: str) -> str:
+    lang = pycountry.languages.get(alpha_2=code) if len(code) == 2 else None
+    return lang.name if lang else code

@@ -169,3 +169,62 @@ def init_repository(path: Path) -> git.Repo:
         cw.set_value("gc", "writeCommitGraph", "true")
         cw.set_value("receive", "fsckObjects", "true")
     return repo
+
+
+class FastImport:
+    """Many commits on main through one `git fast-import` stream (bulk ingest).
+
+    Objects and commits stream into one pack; `main` moves only at a checkpoint or at
+    the end, and only forward, so a batch killed half-way leaves `main` at its last
+    checkpoint with every commit on it whole.
+    """
+
+    def __init__(self, repo: git.Repo, parent: str | None, checkpoint_every: int = 1000):
+        self.repo, self.parent, self.count = repo, parent, 0
+        self.checkpoint_every = checkpoint_every
+        self.proc = subprocess.Popen(
+            ["git", "--git-dir", str(repo.git_dir), "fast-import", "--quiet", "--done",
+             "--date-format=raw"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE)
+
+    def _data(self, payload: bytes):
+        self.proc.stdin.write(b"data %d\n" % len(payload) + payload + b"\n")
+
+    def commit(self, changes: dict, message: str, author: git.Actor):
+        """Queue one commit with `changes` ({path: bytes or None})."""
+        now = int(time.time())
+        offset = time.strftime("%z")
+        w = self.proc.stdin.write
+        w(b"commit " + BRANCH.encode() + b"\n")
+        w(f"author {author.name} <{author.email}> {now} {offset}\n".encode())
+        w(f"committer Advocacy Letters Archive <archive@localhost> {now} {offset}\n".encode())
+        self._data((message.strip() + "\n").encode())
+        if self.count == 0 and self.parent:
+            w(b"from " + self.parent.encode() + b"\n")
+        for path, data in sorted(changes.items()):
+            if data is None:
+                w(b"D " + path.encode() + b"\n")
+            else:
+                w(b"M 100644 inline " + path.encode() + b"\n")
+                self._data(data)
+        w(b"\n")
+        self.count += 1
+        if self.checkpoint_every and self.count % self.checkpoint_every == 0:
+            w(b"checkpoint\n\n")
+
+    def finish(self) -> list[str]:
+        """Close the stream; return the new commits, oldest first."""
+        self.proc.stdin.write(b"done\n")
+        self.proc.stdin.close()
+        err = self.proc.stderr.read().decode(errors="replace")
+        if self.proc.wait() != 0:
+            raise ArchiveError(f"git fast-import failed: {err.strip()[:500]}")
+        head = self.repo.git.rev_parse("--verify", "-q", BRANCH + "^{commit}").strip()
+        span = f"{self.parent}..{head}" if self.parent else head
+        return self.repo.git.rev_list("--reverse", span).split() if self.count else []
+
+    def abort(self):
+        """Stop without moving main past the last checkpoint."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()

@@ -148,8 +148,8 @@ def test_instrument_citation_added():
                    ["insert", ", and article 7 of the International Covenant on Civil and "
                               "Political Rights"],
                    ["equal", "."]]},
-        {"kind": "metadata", "field": "instruments", "before": "1951 Refugee Convention",
-         "after": "1951 Refugee Convention, ICCPR"},
+        {"kind": "metadata", "field": "instruments", "before": "1951 Refugee Convention art. 31",
+         "after": "1951 Refugee Convention art. 31, ICCPR art. 7"},
     ]
     assert summarize(diff_letters(old, new)) == "text: 12 words changed; metadata: instruments"
 
@@ -201,6 +201,17 @@ def test_country_added_and_addressee_added_are_whole_list_changes():
                   "Roza Otunbayeva (Minister of Foreign Affairs, KG)"},
         {"kind": "metadata", "field": "countries", "before": "KG, UZ", "after": "KG, UZ, KZ"},
     ]
+
+
+def test_same_person_twice_reordered_is_no_change():
+    old = letter()
+    old.officials.append({"name": "Kurmanbek Bakiev", "role": "Acting President", "country": "KG"})
+    new = old.copy()
+    new.officials.reverse()
+    assert diff_letters(old, new) == []
+    new.officials[0]["role"] = "Prime Minister"
+    assert diff_letters(old, new) == [{"kind": "metadata", "field": "officials[0].role",
+                                       "before": "Acting President", "after": "Prime Minister"}]
 
 
 def test_derived_lists_reordered_are_no_change():

@@ -1,0 +1,147 @@
+"""Letter families: near-duplicate letters (one template sent to several governments).
+
+A letter's text becomes a set of word shingles (SHINGLE consecutive words, compared as in
+archive/textdiff.py: case, quotes, whitespace and Unicode form do not count). Its MinHash
+signature is NUM_PERM minimums of salted shingle hashes; the share of equal positions in two
+signatures estimates the Jaccard similarity of the two shingle sets. For lookup, the
+signature is cut into BANDS bands of ROWS values (locality-sensitive hashing): two letters
+that share any band are candidates, and candidates at or above FAMILY_MIN are family.
+
+Decisions:
+- 3-word shingles: a template whose country, official and a few phrases were changed keeps
+  most of its shingles (Jaccard ~0.7-0.9), while unrelated letters on the same subject share
+  only stock phrases (~0.0-0.1).
+- 32 bands of 4 rows: a pair at Jaccard 0.5 is a candidate with probability 0.87, at 0.7
+  with 0.9995, at 0.2 with 0.05; FAMILY_MIN 0.5 then filters on the estimate.
+- Hashes are blake2b with fixed salts, so signatures and bands are the same in every process
+  and can be stored in the index.
+"""
+from __future__ import annotations
+
+import hashlib
+import random
+
+from .textdiff import word_list
+
+SHINGLE = 3
+NUM_PERM = 128
+ROWS = 4
+BANDS = NUM_PERM // ROWS
+FAMILY_MIN = 0.5
+
+_PRIME = (1 << 61) - 1
+_EMPTY = _PRIME   # larger than any hash modulo the prime: the signature of no text
+# Fixed coefficients: signatures must agree across processes and versions of the archive.
+_rng = random.Random(20050516)
+_PERMS = [(_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(NUM_PERM)]
+
+
+def shingles(text: str) -> set:
+    """The set of SHINGLE-word sequences of a text (one shingle if the text is shorter)."""
+    words = word_list(text or "")
+    if not words:
+        return set()
+    if len(words) <= SHINGLE:
+        return {" ".join(words)}
+    return {" ".join(words[k:k + SHINGLE]) for k in range(len(words) - SHINGLE + 1)}
+
+
+def _hash(shingle: str) -> int:
+    return int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
+
+
+def signature(text: str) -> list[int]:
+    """The MinHash signature of a text: NUM_PERM integers."""
+    hashes = [_hash(s) for s in shingles(text)]
+    if not hashes:
+        return [_EMPTY] * NUM_PERM
+    return [min((a * h + b) % _PRIME for h in hashes) for a, b in _PERMS]
+
+
+def similarity(sig_a: list[int], sig_b: list[int]) -> float:
+    """Estimated Jaccard similarity (0..1) of the two texts' shingle sets."""
+    if not sig_a or not sig_b or len(sig_a) != len(sig_b):
+        return 0.0
+    if sig_a[0] == _EMPTY or sig_b[0] == _EMPTY:
+        return 0.0   # a letter without text belongs to no family
+    return sum(1 for x, y in zip(sig_a, sig_b) if x == y) / len(sig_a)
+
+
+def bands(sig: list[int]) -> list[str]:
+    """LSH keys of a signature, "<band>-<hash>"; letters sharing a key are candidates."""
+    if not sig or sig[0] == _EMPTY:
+        return []
+    out = []
+    for k in range(BANDS):
+        rows = ",".join(str(v) for v in sig[k * ROWS:(k + 1) * ROWS])
+        out.append(f"{k:02d}-{hashlib.blake2b(rows.encode(), digest_size=6).hexdigest()}")
+    return out
+
+
+def encode(sig: list[int]) -> str:
+    """A signature as one string (for a stored index field)."""
+    return " ".join(format(v, "x") for v in sig)
+
+
+def decode(value: str) -> list[int]:
+    """The signature `encode` wrote."""
+    return [int(v, 16) for v in (value or "").split()]
+
+
+def find_family(sig: list[int], others, threshold: float = FAMILY_MIN) -> list[tuple]:
+    """(similarity, key) for each (key, signature) in `others` at or above the threshold."""
+    mine = set(bands(sig))
+    out = []
+    for key, other in others:
+        if mine & set(bands(other)):
+            s = similarity(sig, other)
+            if s >= threshold:
+                out.append((s, key))
+    return sorted(out, key=lambda t: (-t[0], t[1]))
+
+
+class _Cache:
+    """Signatures of indexed letters, keyed by id and text fingerprint (recomputed on change)."""
+
+    def __init__(self):
+        self.by_id = {}
+
+    def get(self, letter_id: str, fp: str, text: str) -> list[int]:
+        hit = self.by_id.get(letter_id)
+        if hit is None or hit[0] != fp:
+            hit = (fp, signature(text))
+            self.by_id[letter_id] = hit
+        return hit[1]
+
+
+_CACHES: dict = {}
+
+
+def family_of(archive, letter_id: str, threshold: float = FAMILY_MIN) -> list[dict]:
+    """Other letters of the same family: [{"id", "title", "shared"}], most similar first.
+
+    Reads the index's stored text (the index reflects the head of the repository). When the
+    index offers `family_candidates(bands) -> [stored fields]` (documents sharing an LSH band,
+    each with a "minhash" field holding the `encode`d signature), only those are compared.
+    """
+    archive.sync()
+    searcher = archive.index.searcher()
+    doc = searcher.document(id=letter_id)
+    if doc is None:
+        archive.get(letter_id)   # NotFound for an unknown id
+        return []
+    lookup = getattr(archive.index, "family_candidates", None)
+    if lookup is not None and doc.get("minhash"):
+        sig = decode(doc["minhash"])
+        docs = lookup(bands(sig))
+        others = [(d["id"], decode(d.get("minhash", ""))) for d in docs]
+    else:
+        # No LSH fields in the index yet: compare with every letter, caching signatures.
+        cache = _CACHES.setdefault(str(archive.index.path), _Cache())
+        sig = cache.get(letter_id, doc.get("fingerprint", ""), doc.get("text", ""))
+        docs = list(searcher.all_stored_fields())
+        others = [(d["id"], cache.get(d["id"], d.get("fingerprint", ""), d.get("text", "")))
+                  for d in docs]
+    titles = {d["id"]: d.get("title", "") for d in docs}
+    return [{"id": key, "title": titles.get(key, ""), "shared": round(s, 2)}
+            for s, key in find_family(sig, [o for o in others if o[0] != letter_id], threshold)]

@@ -1,0 +1,212 @@
+"""Writing letters: ingest (one or many) and edits, each letter version one commit.
+
+The git reader and writer are separate modules (`repo.py`, `store.py`); this module
+decides what to write: it prepares each letter (ingest pipeline), gives it an id,
+refuses duplicates and stale edits, serialises and validates the TEI, then commits
+under the archive lock and brings the index up to date.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from . import diff as letterdiff, ids
+from .errors import ArchiveError, ConflictError
+from .ingest import apply_hints, check_hints, prepare, reextract
+from .letter import Letter, fingerprint
+from .safexml import parse
+from .store import FastImport, parse_author
+from .tei import to_tei
+from .validate import validate_letter
+
+
+@dataclass
+class Batch:
+    """What one write has claimed so far: ids, text fingerprints, letters not yet committed."""
+    ids: set = field(default_factory=set)
+    fingerprints: dict = field(default_factory=dict)
+    letters: dict = field(default_factory=dict)
+
+
+@dataclass
+class Pending:
+    letter: Letter
+    path: str
+    changes: dict
+    message: str
+    filename: str
+    warnings: list
+
+
+def serialise(letter: Letter) -> bytes:
+    """The letter's TEI, refused unless valid against the project's schema."""
+    data = to_tei(letter)
+    validate_letter(parse(data, letter.id), letter.id)
+    return data
+
+
+def new_id(archive, letter: Letter, batch: Batch) -> str:
+    """A fresh id: <date>-<sender>-<country>, suffixed on collision."""
+    auth = archive.authority()
+    org = next(iter(letter.sender.get("organisations", [])), None)
+    abbr = ""
+    if org:
+        known = auth.org(org.get("ref")) if org.get("ref") else auth.find_org(org["name"])
+        abbr = (known or {}).get("abbr", "")
+    sender = ids.org_slug(org["name"], abbr) if org else \
+        ids.slug(next((s["name"].split()[-1] for s in letter.sender.get("signatories", [])
+                       if s.get("name")), ""), 12)
+    country = next((a["country"] for a in letter.addressees if a.get("country")), "") or \
+        next((c["code"] for c in letter.countries), "")
+    base = ids.base_id(letter.date, sender, country)
+    candidate, n = base, 1
+    while candidate in batch.ids or archive.reader.blob_sha(ids.path_for(candidate)) is not None:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def _copy_field(src: Letter, dst: Letter, name: str):
+    if name.startswith(("sender.", "source.")):
+        part, key = name.split(".", 1)
+        getattr(dst, part)[key] = getattr(src, part).get(key)
+    elif hasattr(dst, name):
+        setattr(dst, name, getattr(src, name))
+
+
+def _prepare(archive, data, filename, hints, as_version_of, message, batch: Batch):
+    """A Pending write for one source file, or a result dict for a duplicate."""
+    letter = prepare(data, filename, dict(hints or {}), archive.authority())
+    warnings = getattr(letter, "warnings", [])
+    if as_version_of:
+        if as_version_of in batch.letters:
+            old = batch.letters[as_version_of]
+        else:
+            old, _, _ = archive.get(as_version_of)
+        letter.id = old.id
+        for name, how in old.provenance.items():  # archivist corrections carry over
+            if how == "archivist" and name not in letter.provenance:
+                _copy_field(old, letter, name)
+                letter.provenance[name] = "archivist"
+        message = message or f"New version of {letter.id} from {letter.source['file']}"
+    else:
+        fp = fingerprint(letter)
+        dup = batch.fingerprints.get(fp) or archive.index.find_fingerprint(fp)
+        if dup:
+            return {"file": filename, "ok": True, "duplicate": True, "id": dup,
+                    "version": archive.version_of(dup),
+                    "message": f"already archived as {dup}; nothing committed"}
+        letter.id = new_id(archive, letter, batch)
+        batch.fingerprints[fp] = letter.id
+        message = message or f"Add {letter.id}: {letter.title}"
+    batch.ids.add(letter.id)
+    batch.letters[letter.id] = letter
+    path = ids.path_for(letter.id)
+    ext = os.path.splitext(letter.source["file"])[1] or ".bin"
+    changes = {path: serialise(letter), ids.source_path(letter.id, ext): data}
+    message += f"\n\nSource: {letter.source['file']} ({letter.source['format']})"
+    if letter.source.get("url"):
+        message += f"\nURL: {letter.source['url']}"
+    return Pending(letter, path, changes, message, filename, warnings)
+
+
+def _done(p: Pending, sha: str) -> dict:
+    return {"file": p.filename, "ok": True, "id": p.letter.id, "version": sha,
+            "letter": p.letter.to_record(sha, p.path), "warnings": p.warnings}
+
+
+def ingest(archive, data, filename, hints=None, author=None, as_version_of=None, message=None) -> dict:
+    """One source file -> one commit (or nothing, for a duplicate)."""
+    with archive.lock():
+        archive.sync()
+        p = _prepare(archive, data, filename, hints, as_version_of, message, Batch())
+        if isinstance(p, dict):
+            return p
+        sha = archive.store.commit(p.changes, p.message, parse_author(author, archive.repo))
+        archive.after_write(1)
+    return _done(p, sha)
+
+
+def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
+    """Many source files -> one commit per letter through one fast-import stream.
+
+    `items` yields (data, filename, hints) or (data, filename, hints, options) with options
+    {"as_version_of": id, "version_of_item": index of an earlier item, "message", "author"}. A file that fails is reported and skipped;
+    the others are committed. `progress(i, result)` is called after each file is prepared.
+    """
+    results, pending = [], []
+    with archive.lock():
+        archive.sync()
+        actor = parse_author(author, archive.repo)
+        batch = Batch()
+        for i, item in enumerate(items):
+            data, filename, hints = item[:3]
+            opts = item[3] if len(item) > 3 else {}
+            target = opts.get("as_version_of")
+            if opts.get("version_of_item") is not None:
+                target = results[opts["version_of_item"]].get("id")
+            try:
+                if opts.get("version_of_item") is not None and not target:
+                    raise ArchiveError(f"{filename}: its first version could not be ingested")
+                p = _prepare(archive, data, filename, hints, target, opts.get("message"), batch)
+                if isinstance(p, Pending):
+                    p.author = parse_author(opts["author"], archive.repo) if opts.get("author") else actor
+                    pending.append((len(results), p))
+                    res = {"file": filename, "ok": True, "id": p.letter.id}
+                else:
+                    res = p
+            except ArchiveError as exc:
+                res = {"file": filename, "ok": False, "error": exc.message}
+            results.append(res)
+            if progress:
+                progress(i, res)
+        if pending:
+            stream = FastImport(archive.repo, archive.reader.head())
+            try:
+                for _, p in pending:
+                    stream.commit(p.changes, p.message, p.author)
+                shas = stream.finish()
+            except BaseException:
+                stream.abort()
+                raise
+            for (slot, p), sha in zip(pending, shas):
+                results[slot] = _done(p, sha)
+            archive.after_write(len(pending))
+    return results
+
+
+def preview(archive, data, filename, hints=None) -> dict:
+    """The record ingest would write, with where each value came from; nothing is written."""
+    archive.sync(blocking=False)
+    p = _prepare(archive, data, filename, hints, None, None, Batch())
+    if isinstance(p, dict):
+        return p
+    rec = p.letter.to_record("", p.path)
+    return {"file": filename, "ok": True, "id": p.letter.id, "dry_run": True, "letter": rec,
+            "provenance": p.letter.provenance, "warnings": p.warnings}
+
+
+def edit(archive, letter_id, sets=None, text=None, message=None, author=None, base=None) -> dict:
+    """Correct a letter as a new version; refused if `base` is not its current version."""
+    from .readers.structure import segment
+    sets = dict(sets or {})
+    with archive.lock():
+        letter, current, path = archive.get(letter_id)
+        if base and archive.resolve_version(letter_id, base) != current:
+            raise ConflictError(
+                f"{letter_id} has changed since version {base[:12]}: its current version is "
+                f"{current}; re-apply your edit on top of it", current)
+        new = letter.copy()
+        if text is not None:
+            new = reextract(new, segment(text), archive.authority())
+        if sets:
+            check_hints(sets, "edit")
+            apply_hints(new, sets, archive.authority(), "edit")
+        if new == letter:
+            raise ArchiveError("nothing to change: the edit leaves the letter as it was")
+        summary = letterdiff.summarize(letterdiff.diff_letters(letter, new))
+        msg = (message or f"Correct {letter_id}").strip() + f"\n\nChanged: {summary}"
+        sha = archive.store.commit({path: serialise(new)}, msg, parse_author(author, archive.repo))
+        archive.after_write(1)
+    return {"ok": True, "id": letter_id, "version": sha, "summary": summary,
+            "letter": new.to_record(sha, path)}
