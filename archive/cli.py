@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import click
+import git
 
 from .errors import ArchiveError
 from .home import Archive, default_home
@@ -34,6 +35,9 @@ def user_errors(f):
             raise click.ClickException(exc.message) from None
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
+        except (git.GitError, BrokenPipeError) as exc:
+            raise click.ClickException(f"git could not read the archive ({type(exc).__name__}: "
+                                       f"{str(exc)[:300]}); run `letters verify` to see what is damaged") from None
     return wrapper
 
 
@@ -265,6 +269,33 @@ def validate(home, as_json):
             click.echo(p)
         _say("all letters valid" if not problems else f"{len(problems)} problem(s)")
     if problems:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--repair", is_flag=True, help="Rebuild what is derived (the index) first; never touches letters.")
+@_home_option
+@_json_option
+@user_errors
+def verify(repair, home, as_json):
+    """Check the whole archive: git integrity, TEI validity, checksums, index vs head.
+
+    Exits non-zero if anything is wrong.
+
+    Example: letters verify --json
+    """
+    from .verify import verify as run_verify
+    report = run_verify(_open(home), repair=repair)
+    if as_json:
+        _print_json(report)
+    else:
+        for p in report["problems"]:
+            click.echo(f"{p['check']:9} {p['path']}: {p['message']}")
+        for r in report["repaired"]:
+            _say(f"repaired: {r}")
+        _say(f"{report['letters']} letter(s) at {report['head']}: "
+             + ("all checks passed" if report["ok"] else f"{len(report['problems'])} problem(s)"))
+    if not report["ok"]:
         sys.exit(1)
 
 

@@ -98,6 +98,33 @@ VN: Vietnamese ; YE: Yemeni | Yemenis ; ZM: Zambian ; ZW: Zimbabwean | Zimbabwea
 CV: Cape Verdean ; BH: Bahraini ; XK: Kosovar | Kosovan
 """
 
+# Capitals and seats of government, for address blocks that name a city but no country
+# ("Place Beauvau, 75008 Paris"). Never used for letterheads.
+_CAPITALS = """
+AF: Kabul ; DZ: Algiers | Alger | Argel ; AO: Luanda ; AR: Buenos Aires ; AM: Yerevan | Ереван ;
+AU: Canberra ; AT: Vienna | Vienne | Viena ; AZ: Baku | Bakou | Баку ; BH: Manama ; BD: Dhaka | Dacca ;
+BY: Minsk | Минск ; BE: Brussels | Bruxelles | Bruselas ; BJ: Porto-Novo | Cotonou ; BO: La Paz | Sucre ;
+BR: Brasília | Brasilia ; BF: Ouagadougou ; BI: Bujumbura | Gitega ; KH: Phnom Penh ; CM: Yaoundé | Yaounde ;
+CA: Ottawa ; CF: Bangui ; TD: N'Djamena | N’Djamena ; CL: Santiago de Chile ; CN: Beijing | Pékin | Pekín ;
+CO: Bogotá | Bogota ; CD: Kinshasa ; CG: Brazzaville ; CR: San José de Costa Rica ; CI: Abidjan | Yamoussoukro ;
+CU: La Habana | Havana ; EG: Cairo | Le Caire | El Cairo ; SV: San Salvador ; ER: Asmara ; ET: Addis Ababa | Addis-Abeba ;
+FR: Paris | París ; GA: Libreville ; GE: Tbilisi | Тбилиси ; DE: Berlin ; GH: Accra ; GR: Athens ;
+GT: Ciudad de Guatemala | Guatemala City ; GN: Conakry ; HT: Port-au-Prince ; HN: Tegucigalpa ; HU: Budapest ;
+IN: New Delhi | Delhi ; ID: Jakarta ; IR: Tehran | Téhéran ; IQ: Baghdad | Bagdad ; IL: Jerusalem ; IT: Rome | Roma ;
+JP: Tokyo ; JO: Amman ; KZ: Astana | Nur-Sultan | Астана ; KE: Nairobi ; KW: Kuwait City ; KG: Bishkek | Бишкек ;
+LA: Vientiane ; LB: Beirut | Beyrouth ; LY: Tripoli ; MG: Antananarivo ; MW: Lilongwe ; MY: Kuala Lumpur ;
+ML: Bamako ; MR: Nouakchott ; MX: Ciudad de México | Mexico City ; MD: Chișinău | Chisinau | Кишинев ;
+MA: Rabat ; MZ: Maputo ; MM: Naypyidaw | Nay Pyi Taw ; NP: Kathmandu ; NI: Managua ; NE: Niamey ; NG: Abuja ;
+KP: Pyongyang ; OM: Muscat ; PK: Islamabad ; PA: Ciudad de Panamá ; PY: Asunción ; PE: Lima ; PH: Manila ;
+PL: Warsaw | Varsovie ; QA: Doha ; RU: Moscow | Moscou | Moscú | Москва ; RW: Kigali ; SA: Riyadh | Riyad ;
+SN: Dakar ; RS: Belgrade ; SL: Freetown ; SO: Mogadishu ; ZA: Pretoria ; SS: Juba ; ES: Madrid ; LK: Colombo ;
+SD: Khartoum | Jartum ; SY: Damascus | Damas ; TJ: Dushanbe | Douchanbé | Душанбе ; TZ: Dodoma | Dar es Salaam ;
+TH: Bangkok ; TG: Lomé ; TN: Tunis | Túnez ; TR: Ankara | Анкара ; TM: Ashgabat | Ashkhabad | Ашхабад ;
+UG: Kampala ; UA: Kyiv | Kiev | Kyïv | Киев ; AE: Abu Dhabi ; GB: London | Londres | Лондон ;
+US: Washington | Washington, DC | Washington, D.C. ; UY: Montevideo ; UZ: Tashkent | Tachkent | Ташкент ;
+VE: Caracas ; VN: Hanoi ; YE: Sanaa | Sana'a ; ZM: Lusaka ; ZW: Harare
+"""
+
 # Country names that are also given names: "Chad Smith" is a person, not the country.
 _GIVEN_NAMES = {"Chad", "Jordan", "Georgia", "Israel"}
 # "Latin American", "Inter-American": the demonym is part of a larger adjective.
@@ -105,6 +132,9 @@ _DEMONYM_PREFIX = re.compile(r"(?:Latin|North|South|Central|Native|African|Inter
 
 
 def _strip_stress(s: str) -> str:
+    # Russian stress marks only: in French or Spanish the same accent is part of the name
+    if not _is_cyrillic(s):
+        return s
     return unicodedata.normalize("NFC", unicodedata.normalize("NFD", s).replace("\u0301", ""))
 
 
@@ -149,6 +179,20 @@ def _tables():
     demonyms = {n: c for c, n in _parse_table(_DEMONYMS, ";")}
     folded = {k.casefold(): v for k, v in {**demonyms, **names}.items()}
     return names, demonyms, folded
+
+
+@lru_cache(maxsize=1)
+def _capital_pattern():
+    pairs = _parse_table(_CAPITALS, ";")
+    table = {city: code for code, city in pairs}
+    body = "|".join(re.escape(c) for c in sorted(table, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])"), table
+
+
+def find_capitals(text: str) -> list[tuple[int, int, str]]:
+    """Spans (start, end, code) of capital cities named in `text` (address blocks, fallbacks)."""
+    pattern, table = _capital_pattern()
+    return [(m.start(), m.end(), table[m.group(0)]) for m in pattern.finditer(text)]
 
 
 def name(code: str) -> str:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
+import sys
 from pathlib import Path
 
 import git
@@ -25,6 +27,12 @@ from .validate import validate_letter
 
 
 GRAPH_EVERY = 100  # commits between commit-graph refreshes
+
+
+def fault_point(name: str) -> None:
+    """Crash here if LETTERS_FAULT names this point (crash-safety tests kill the process here)."""
+    if os.environ.get("LETTERS_FAULT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def default_home() -> Path:
@@ -186,41 +194,55 @@ class Archive:
         return search_letters(self, q, limit=limit, offset=offset, sort=sort)
 
     # ------------------------------------------------------------ writing
-    def sync(self, blocking: bool = True) -> int:
+    def sync(self, blocking: bool = True, rebuild: bool = False) -> int:
         """Bring the index up to the repository's head; returns letters (re)indexed."""
         head = self.reader.head()
-        if self.index.exists() and self.index.commit_id() == head:
+        if not rebuild and self.index.exists() and self.index.commit_id() == head:
             return 0
         with self.index.writer_lock(blocking) as lk:
             if not lk.acquired:
                 return 0  # another process is updating it; readers use the last generation
             indexed = self.index.commit_id() if self.index.exists() else None
-            if indexed == head:
+            if indexed == head and not rebuild:
                 return 0
-            if indexed and self.reader.is_ancestor(indexed, head):
+            if indexed and not rebuild and self.reader.is_ancestor(indexed, head):
                 changed = self.reader.changed_paths(indexed, head)
             else:
                 self.index.create()
                 changed = [("A", p) for p in self.reader.letter_paths(head)]
-            upserts, deletes = [], []
-            for status, path in changed:
-                letter_id = ids.id_from_path(path)
-                if not letter_id:
-                    continue
-                data = self.reader.read(path, head) if status != "D" else None
-                if data is None:
-                    deletes.append(letter_id)
-                    continue
-                try:
-                    upserts.append((from_tei(data, path), path))
-                except ArchiveError:
-                    deletes.append(letter_id)  # a broken file pushed by hand is not searchable
-            self.index.apply(upserts, deletes, head)
-            return len(upserts)
+            deletes = [ids.id_from_path(p) for status, p in changed
+                       if status == "D" and ids.id_from_path(p)]
+            counter = [0]
+
+            def upserts():  # streamed: a full rebuild never holds every letter in memory
+                for status, path in changed:
+                    letter_id = ids.id_from_path(path)
+                    if not letter_id or status == "D":
+                        continue
+                    data = self.reader.read(path, head)
+                    try:
+                        letter = from_tei(data, path)
+                    except ArchiveError:
+                        deletes.append(letter_id)  # a broken file pushed by hand is not searchable
+                        continue
+                    counter[0] += 1
+                    yield letter, path
+            self.index.apply(upserts(), deletes, head)
+            return counter[0]
 
     def after_write(self, commits: int) -> None:
-        """Bring the index up to date and keep git's commit-graph current after a write."""
-        self.sync()
+        """Bring the index up to date and keep git's commit-graph current after a write.
+
+        The commit is already safe: if the index cannot be updated now (a full disk),
+        it catches up from git the next time the archive is opened.
+        """
+        fault_point("after-commit")
+        try:
+            self.sync()
+        except (OSError, ArchiveError) as exc:
+            print(f"letters: committed, but the index could not be updated ({exc}); "
+                  "it will catch up on the next search or `letters verify --repair`", file=sys.stderr)
+            return
         counter = self.home / "graph-pending"
         try:
             pending = int(counter.read_text() or 0) + commits
@@ -240,8 +262,7 @@ class Archive:
 
     def reindex(self) -> int:
         """Rebuild the index from the repository."""
-        self.index.create()
-        return self.sync()
+        return self.sync(rebuild=True)
 
     def ingest(self, data: bytes, filename: str, hints: dict | None = None, author: str | None = None,
                as_version_of: str | None = None, message: str | None = None) -> dict:

@@ -61,3 +61,9 @@ def source_path(letter_id: str, ext: str) -> str:
     """Where the original source file of a letter is kept in the repository."""
     ext = re.sub(r"[^a-z0-9]", "", ext.lower())[:8] or "bin"
     return f"sources/{letter_id}/original.{ext}"
+
+
+def sums_path(letter_id: str) -> str:
+    """Where the SHA-256 checksums of a letter's TEI and original file are recorded."""
+    check_id(letter_id)
+    return f"sources/{letter_id}/sha256sums"

@@ -8,6 +8,7 @@ index generation.
 from __future__ import annotations
 
 import fcntl
+import functools
 import itertools
 import json
 import os
@@ -48,6 +49,7 @@ ROLE_SYNONYMS = {"internal affairs": "interior", "home affairs": "interior",
                  "interior": "internal affairs", "attorney general": "justice"}
 
 
+@functools.lru_cache(maxsize=100_000)  # highlighting re-analyses each hit's text: stem once
 def stem(word: str) -> str:
     """The Porter2 stem of a word, with derived nouns joined to their verbs."""
     s = porter2.stem(word)
@@ -371,10 +373,10 @@ class Index:
         ix = self._open()
         writer = ix.writer()
         try:
+            for letter, path in upserts:  # may be a generator that adds to `deletes`
+                writer.update_document(**document(letter, path))
             for letter_id in deletes:
                 writer.delete_by_term("id", letter_id)
-            for letter, path in upserts:
-                writer.update_document(**document(letter, path))
             writer.commit()
         except BaseException:
             writer.cancel()
@@ -470,6 +472,8 @@ class Index:
                 by_doc = table[name] = {}
                 for term in reader.lexicon(field):
                     value = term.decode("utf-8")
+                    if not value:
+                        continue  # an undated letter has no year to count
                     if name == "article":  # paragraphs count under their article: 19(3) is 19
                         value = value.split("(", 1)[0]
                     for d in reader.postings(field, term).all_ids():

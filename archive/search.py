@@ -114,8 +114,9 @@ def _date_range(field: str, value: str, year_only: bool):
 def _language(value: str) -> str:
     if value.lower() == "und":
         return "und"
+    lang = pycountry.languages.get(alpha_2=value.lower()) if len(value) == 2 else None
     try:
-        lang = pycountry.languages.lookup(value)
+        lang = lang or pycountry.languages.lookup(value)
     except LookupError:
         raise InvalidQuery(f"{value!r} is not a language: use a code (lang:fr) or an English name "
                            "(lang:French)") from None

@@ -13,6 +13,7 @@ import errno
 import fcntl
 import os
 import subprocess
+import sys
 import time
 from io import BytesIO
 from pathlib import Path
@@ -149,12 +150,33 @@ class Store:
         lines.append(f"committer {committer.name} <{committer.email}> {now} {offset}".encode())
         sha = self._write(b"commit", b"\n".join(lines) + b"\n\n" + msg.encode()).hex()
         old = parent or "0" * 40
+        clear_stale_ref_lock(self.repo)
         try:
             # compare-and-swap: fails if someone moved main under us
             self.repo.git.update_ref("-m", "letters: " + message.splitlines()[0][:80], BRANCH, sha, old)
         except git.GitCommandError as exc:
             raise ConflictError(f"main moved while committing: {exc.stderr.strip()}", "") from None
         return sha
+
+
+STALE_REF_LOCK_SECONDS = 10
+
+
+def clear_stale_ref_lock(repo: git.Repo) -> None:
+    """Remove `main`'s lock file left by a writer that died mid-update.
+
+    Called with the archive lock held, so no writer of ours can own it; a plain git
+    push holds it for well under a second, so one older than a few seconds is stale.
+    """
+    lock = Path(repo.git_dir) / (BRANCH + ".lock")
+    try:
+        age = time.time() - lock.stat().st_mtime
+    except FileNotFoundError:
+        return
+    if age > STALE_REF_LOCK_SECONDS:
+        lock.unlink(missing_ok=True)
+        print(f"letters: removed a stale git lock ({lock.name}, {age:.0f} s old) left by a "
+              "writer that died", file=sys.stderr)
 
 
 def init_repository(path: Path) -> git.Repo:
@@ -180,6 +202,7 @@ class FastImport:
     """
 
     def __init__(self, repo: git.Repo, parent: str | None, checkpoint_every: int = 1000):
+        clear_stale_ref_lock(repo)
         self.repo, self.parent, self.count = repo, parent, 0
         self.checkpoint_every = checkpoint_every
         self.proc = subprocess.Popen(

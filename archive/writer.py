@@ -8,9 +8,12 @@ under the archive lock and brings the index up to date.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from . import diff as letterdiff, ids
+from git import GitCommandError
+
+from . import diff as letterdiff, fixity, ids
 from .errors import ArchiveError, ConflictError
 from .ingest import apply_hints, check_hints, prepare, reextract
 from .letter import Letter, fingerprint
@@ -18,6 +21,19 @@ from .safexml import parse
 from .store import FastImport, parse_author
 from .tei import to_tei
 from .validate import validate_letter
+
+
+@contextmanager
+def disk_errors():
+    """Turn a failed write (full disk, read-only file system) into a clear archive error."""
+    try:
+        yield
+    except OSError as exc:
+        raise ArchiveError(f"could not write to the archive: {exc.strerror or exc}; "
+                           "nothing was committed") from None
+    except GitCommandError as exc:
+        raise ArchiveError(f"git could not write to the archive: {(exc.stderr or '').strip()[:300]}; "
+                           "nothing was committed") from None
 
 
 @dataclass
@@ -104,6 +120,12 @@ def _prepare(archive, data, filename, hints, as_version_of, message, batch: Batc
     path = ids.path_for(letter.id)
     ext = os.path.splitext(letter.source["file"])[1] or ".bin"
     changes = {path: serialise(letter), ids.source_path(letter.id, ext): data}
+    if as_version_of:  # the previous version's original, if of another format, leaves the tree
+        old_sums = archive.reader.read(ids.sums_path(letter.id))
+        for old_path in fixity.parse_sums(old_sums) if old_sums else {}:
+            if old_path.startswith(f"sources/{letter.id}/original.") and old_path not in changes:
+                changes[old_path] = None
+    changes = fixity.with_sums(letter.id, changes)
     message += f"\n\nSource: {letter.source['file']} ({letter.source['format']})"
     if letter.source.get("url"):
         message += f"\nURL: {letter.source['url']}"
@@ -122,7 +144,8 @@ def ingest(archive, data, filename, hints=None, author=None, as_version_of=None,
         p = _prepare(archive, data, filename, hints, as_version_of, message, Batch())
         if isinstance(p, dict):
             return p
-        sha = archive.store.commit(p.changes, p.message, parse_author(author, archive.repo))
+        with disk_errors():
+            sha = archive.store.commit(p.changes, p.message, parse_author(author, archive.repo))
         archive.after_write(1)
     return _done(p, sha)
 
@@ -163,9 +186,10 @@ def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
         if pending:
             stream = FastImport(archive.repo, archive.reader.head())
             try:
-                for _, p in pending:
-                    stream.commit(p.changes, p.message, p.author)
-                shas = stream.finish()
+                with disk_errors():
+                    for _, p in pending:
+                        stream.commit(p.changes, p.message, p.author)
+                    shas = stream.finish()
             except BaseException:
                 stream.abort()
                 raise
@@ -206,7 +230,9 @@ def edit(archive, letter_id, sets=None, text=None, message=None, author=None, ba
             raise ArchiveError("nothing to change: the edit leaves the letter as it was")
         summary = letterdiff.summarize(letterdiff.diff_letters(letter, new))
         msg = (message or f"Correct {letter_id}").strip() + f"\n\nChanged: {summary}"
-        sha = archive.store.commit({path: serialise(new)}, msg, parse_author(author, archive.repo))
+        changes = fixity.with_sums(letter_id, {path: serialise(new)}, archive.reader)
+        with disk_errors():
+            sha = archive.store.commit(changes, msg, parse_author(author, archive.repo))
         archive.after_write(1)
     return {"ok": True, "id": letter_id, "version": sha, "summary": summary,
             "letter": new.to_record(sha, path)}

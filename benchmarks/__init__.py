@@ -1,0 +1,1 @@
+"""Benchmarks at archive scale: a synthetic archive generator and the `scripts/bench` runner."""

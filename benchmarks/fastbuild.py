@@ -122,4 +122,9 @@ def build_archive(home: Path, n: int, seed: int) -> dict:
     a = Archive.init(home, AUTHORS[0])
     head = a.reader.head()
     a.close()
-    return build_repository(Path(home) / "repo.git", n, seed, head)
+    manifest = build_repository(Path(home) / "repo.git", n, seed, head)
+    a = Archive.open(home)
+    if hasattr(a, "write_commit_graph"):  # what the project's own writers keep current
+        a.write_commit_graph()
+    a.close()
+    return manifest

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import lxml.etree
 import lxml.html
 import pytest
 
@@ -196,23 +197,69 @@ def test_bad_search_parameters_are_400(client, args):
 
 def test_facet_links_narrow_the_search(client):
     doc = page(client.get("/"))
-    groups = doc.xpath("//aside[@class='facets']//section")
+    groups = doc.xpath("//aside[@class='facets']//section[@class='facet']")
     names = [g.get("aria-labelledby") for g in groups]
-    for name in ("country", "instrument", "official", "organisation", "year"):
+    for name in ("country", "instrument", "article", "official", "addressee", "organisation", "year",
+                 "language"):
         assert f"facet-{name}" in names
-    links = doc.xpath("//aside[@class='facets']//li")
-    assert links
+    links = doc.xpath("//aside[@class='facets']//section[@class='facet']//li")
+    assert len(links) > 20
     total = client.get("/search.json").get_json()["total"]
     for li in links:
         url = li.find("a").get("href")
         count = int(li.find("span").text)
         data = client.get(url.replace("/search?", "/search.json?")).get_json()
-        if q_of(url).startswith(("country:", "instrument:", "year:")):
-            assert data["total"] == count, (url, count)
-        else:
-            # Names are searched as phrases, so "United Nations" also finds the UN agencies.
-            assert data["total"] >= count, (url, count)
-        assert count <= total
+        # Facet links search the exact values the facet counted, so the numbers agree.
+        assert data["total"] == count <= total, (url, count)
+
+
+def test_year_histogram_and_chips(client):
+    doc = page(client.get("/"))
+    bars = doc.xpath("//section[contains(@class, 'histogram')]//li")
+    years = client.get("/search.json").get_json()["facets"]["year"]
+    assert len(bars) >= len(years) and bars[0].xpath(".//text()")
+    link = bars[0].xpath(".//a/@href")[0]
+    assert q_of(link) == f"year:{years[0]['value']}"
+    # The narrowed page shows the filter as a chip; the chip removes it.
+    narrowed = page(client.get(link))
+    chip = narrowed.xpath("//nav[@class='chips']//a")
+    assert len(chip) == 1 and "Year" in chip[0].text_content()
+    assert q_of(chip[0].get("href")) == ""
+    two = page(client.get("/search", query_string={"q": "refugees country:KG year:2005"}))
+    chips = {a.text_content().split(":")[0].strip(): q_of(a.get("href"))
+             for a in two.xpath("//nav[@class='chips']//a")}
+    assert chips == {"Country": "refugees year:2005", "Year": "refugees country:KG"}
+    grouped = page(client.get("/search", query_string={"q": "(country:KG OR country:UZ) refugees"}))
+    assert not grouped.xpath("//nav[@class='chips']")  # an OR is not a filter to peel off
+
+
+def test_atom_feed_per_query(client):
+    r = client.get("/search.atom?q=refugees")
+    assert r.mimetype == "application/atom+xml"
+    feed = lxml.etree.fromstring(r.data)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    entries = feed.findall("a:entry", ns)
+    total = client.get("/search.json?q=refugees").get_json()["total"]
+    assert len(entries) == total > 0
+    dates = [e.findtext("a:updated", namespaces=ns) for e in entries]
+    assert dates == sorted(dates, reverse=True)
+    assert feed.find("a:link[@rel='self']", ns).get("href") == "http://localhost/search.atom?q=refugees"
+    doc = page(client.get("/search?q=refugees"))
+    assert doc.xpath("//link[@type='application/atom+xml']/@href") == ["/search.atom?q=refugees"]
+
+
+def test_original_file_and_related_letters(client, archive, ids):
+    r = client.get(f"/letters/{ids['hrw']}/original")
+    assert r.status_code == 200 and r.mimetype == "application/octet-stream"
+    assert r.data == (SAMPLES / "hrw-2005-kyrgyzstan-andijan.txt").read_bytes()
+    assert r.headers["Content-Disposition"] == f'attachment; filename="{ids["hrw"]}.txt"'
+    doc = page(client.get(f"/letters/{ids['hrw']}"))
+    assert f"/letters/{ids['hrw']}/original" in doc.xpath("//p[@class='version-line']//a/@href")
+    related = client.get(f"/letters/{ids['hrw']}/related.json").get_json()["related"]
+    assert related and all(r["reasons"] for r in related)
+    listed = doc.xpath("//section[@class='related']//li/a/@href")
+    assert listed == [f"/letters/{r['id']}" for r in related]
+    assert client.get("/letters/no-such-letter/related.json").status_code == 404
 
 
 def test_facet_link_adds_a_field_term_and_toggles_off(client):
@@ -229,9 +276,9 @@ def test_facet_link_adds_a_field_term_and_toggles_off(client):
 
 
 def test_org_facet_values_with_spaces_are_quoted(client):
-    doc = page(client.get("/"))
+    doc = page(client.get("/search?q=Bakiev"))
     hrefs = doc.xpath("//section[@aria-labelledby='facet-organisation']//a/@href")
-    assert 'org:"Human Rights Watch"' in [q_of(h) for h in hrefs]
+    assert 'Bakiev org_exact:"Human Rights Watch"' in [q_of(h) for h in hrefs]
 
 
 def test_csv_streams_every_match(client, archive):

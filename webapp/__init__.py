@@ -29,11 +29,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.url_map.converters["version"] = VersionConverter
 
-    from . import errors, home, letters, search, security, versions
+    from . import browse, errors, home, letters, search, security, versions
     home.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(letters.bp)
+    app.register_blueprint(browse.bp)
     app.register_blueprint(versions.bp)
     return app

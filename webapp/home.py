@@ -25,6 +25,11 @@ class SerialArchive:
         self._archive = archive
         self._call_lock = threading.RLock()
 
+    def run(self, fn, *args, **kwargs):
+        """`fn(archive, ...)` with the archive to itself (for functions outside the facade)."""
+        with self._call_lock:
+            return fn(self._archive, *args, **kwargs)
+
     def __getattr__(self, name):
         attr = getattr(self._archive, name)
         if not callable(attr):

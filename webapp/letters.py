@@ -5,6 +5,8 @@ import re
 
 from flask import Blueprint, Response, render_template, url_for
 
+from archive import browse
+
 from .home import get_archive
 from .query import term
 from .typeset import typeset
@@ -64,6 +66,7 @@ def _letter_page(letter_id: str, at: str | None):
     return render_template(
         "letter.html", letter=record, body=body, version=version, current=current,
         is_current=version == current, countries=countries,
+        related=archive.run(browse.related, letter_id),
         permalink=url_for("letters.letter_at", letter_id=letter_id, version=version, _external=True))
 
 
@@ -102,6 +105,33 @@ def _xml(letter_id: str, data: bytes, version: str = "") -> Response:
 def letter_xml(letter_id: str):
     """The letter's TEI file."""
     return _xml(letter_id, get_archive().tei(letter_id))
+
+
+@bp.route("/<letter_id>/original")
+def original(letter_id: str):
+    """The file the letter was ingested from, as a download."""
+    return _original(letter_id, None)
+
+
+@bp.route("/<letter_id>/at/<version:version>/original")
+def original_at(letter_id: str, version: str):
+    """The source file of one version of the letter."""
+    return _original(letter_id, version)
+
+
+def _original(letter_id: str, version):
+    data, name = get_archive().run(browse.original, letter_id, version)
+    # Never rendered by the browser: an archived web page or e-mail must not run as this site.
+    return Response(data, mimetype="application/octet-stream",
+                    headers={"Content-Disposition": f'attachment; filename="{re.sub(r"[^a-z0-9.-]", "", name)}"'})
+
+
+@bp.route("/<letter_id>/related.json")
+def related_json(letter_id: str):
+    """Letters related to this one, with the reasons."""
+    archive = get_archive()
+    archive.record(letter_id)  # a 404 for an unknown letter
+    return {"id": letter_id, "related": archive.run(browse.related, letter_id)}
 
 
 @bp.route("/<letter_id>/at/<version:version>.xml")

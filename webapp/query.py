@@ -3,21 +3,31 @@ from __future__ import annotations
 
 import re
 
-# Facet names in search results -> the field a query uses for them.
-FACET_FIELDS = {"country": "country", "instrument": "instrument", "official": "official",
-                "organisation": "org", "year": "year"}
-FACET_TITLES = {"country": "Country", "instrument": "Legal instrument", "official": "Official",
-                "organisation": "Organisation", "year": "Year"}
+from archive.browse import term  # noqa: F401  (the one quoting rule for field:value)
+from archive.search import FACET_FIELDS  # noqa: F401  (facet -> the exact field its links search)
+
+FACET_TITLES = {"country": "Country", "instrument": "Legal instrument", "article": "Article",
+                "official": "Official", "addressee": "Addressee", "organisation": "Organisation",
+                "year": "Year", "language": "Language"}
 SORTS = {"relevance": "Relevance", "-date": "Newest first", "date": "Oldest first"}
-_PLAIN = re.compile(r"^[\w.\-]+$")
+_TOKEN = re.compile(r'\s*(\(|\)|[^\s()"]*"[^"]*"|[^\s()]+)')
+_FIELD_TERM = re.compile(r'^(\w+):(?!\()(.+)$')
 
 
-def term(field: str, value) -> str:
-    """`field:value`, with the value quoted when it is not a single plain word."""
-    value = str(value).replace('"', "").strip()
-    if _PLAIN.match(value):
-        return f"{field}:{value}"
-    return f'{field}:"{value}"'
+def chips(q: str) -> list[dict]:
+    """The filters a reader can remove one by one: `field:value` terms ANDed at the top level."""
+    tokens = [m.group(1) for m in _TOKEN.finditer(q)]
+    out, depth = [], 0
+    for i, tok in enumerate(tokens):
+        if tok in ("(", ")"):
+            depth += 1 if tok == "(" else -1
+            continue
+        m = _FIELD_TERM.match(tok)
+        joined = (i and tokens[i - 1] in ("OR", "NOT")) or (i + 1 < len(tokens) and tokens[i + 1] == "OR")
+        if depth == 0 and m and not joined:
+            out.append({"term": tok, "field": m.group(1), "value": m.group(2).strip('"'),
+                        "q": remove_term(q, tok)})
+    return out
 
 
 def has_term(q: str, t: str) -> bool:

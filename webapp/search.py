@@ -16,6 +16,8 @@ bp = Blueprint("search", __name__)
 
 CSV_COLUMNS = ("id", "title", "date", "sender", "addressees", "countries", "instruments", "url")
 CSV_BATCH = 100
+FACET_SHOWN = 12
+FEED_SIZE = 50
 # Spreadsheets run cells that start with these as formulas; letter titles are untrusted.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -62,8 +64,48 @@ def search():
               for name, values in result.get("facets", {}).items()}
     return render_template("search.html", q=q, sort=sort, page=page, pages=pages, size=size,
                            result=result, labels=labels, facets=_facets(q, sort, result),
+                           chips=_chips(q, sort, labels), histogram=_histogram(q, sort, result),
                            page_url=lambda n: _page_url(q, sort, n, size),
                            sorts=ql.SORTS, default_sort=ql.default_sort(q))
+
+
+def _keep_sort(q: str, sort: str, new_q: str) -> dict:
+    """Search parameters for `new_q` at page 1, keeping a sort the reader chose."""
+    keep = sort if sort != ql.default_sort(q) else ql.default_sort(new_q)
+    return ql.search_params(new_q, keep, 1, ql.default_sort(new_q))
+
+
+def _chips(q: str, sort: str, labels: dict) -> list:
+    """Active filters, each with its label and the URL of the search without it."""
+    by_field = {field: name for name, field in ql.FACET_FIELDS.items()}
+    out = []
+    for chip in ql.chips(q):
+        name = by_field.get(chip["field"])
+        label = labels.get(name, {}).get(chip["value"].upper() if name == "country" else chip["value"])
+        title = ql.FACET_TITLES.get(name, chip["field"].capitalize())
+        out.append({"title": title, "label": label or chip["value"], "term": chip["term"],
+                    "url": url_for("search.search", **_keep_sort(q, sort, chip["q"]))})
+    return out
+
+
+def _histogram(q: str, sort: str, result: dict) -> list:
+    """Letters per year, every year in the span (a gap shows as an empty bar), for the chart."""
+    years = {f["value"]: f["count"] for f in result.get("facets", {}).get("year", [])
+             if str(f["value"]).isdigit()}
+    if not years:
+        return []
+    low, high = int(min(years)), int(max(years))
+    span = range(low, high + 1) if high - low <= 80 else sorted(int(y) for y in years)
+    top = max(years.values())
+    bars = []
+    for year in span:
+        count = years.get(str(year), 0)
+        t = ql.term("year", year)
+        active = ql.has_term(q, t)
+        new_q = ql.remove_term(q, t) if active else ql.add_term(q, t)
+        bars.append({"year": year, "count": count, "level": -(-10 * count // top), "active": active,
+                     "url": url_for("search.search", **_keep_sort(q, sort, new_q)) if count else ""})
+    return bars
 
 
 @bp.route("/search.json")
@@ -108,10 +150,61 @@ def _csv_row(hit: dict) -> list:
     return ["'" + c if isinstance(c, str) and c.startswith(_FORMULA_START) else c for c in cells]
 
 
+@bp.route("/search.atom")
+def search_atom():
+    """The newest letters matching a query, as an Atom feed a reader can subscribe to."""
+    q = request.args.get("q", "").strip()
+    result = get_archive().search(q, limit=FEED_SIZE, offset=0, sort="-date")
+    updated = max((h["date"] for h in result["hits"] if h["date"]), default="1970-01-01")
+    body = render_template("feed.xml", q=q, result=result, updated=updated,
+                           self_url=url_for("search.search_atom", _external=True, **({"q": q} if q else {})),
+                           page_url=url_for("search.search", _external=True, **({"q": q} if q else {})))
+    return Response(body, mimetype="application/atom+xml")
+
+
 @bp.route("/help")
 def help_page():
     """How to write a query."""
-    return render_template("help.html")
+    return render_template("help.html", examples=EXAMPLES)
+
+
+@bp.route("/help.json")
+def help_json():
+    """The query language's examples, as data."""
+    return {"examples": [{"q": q, "finds": what, "url": url_for("search.search", q=q)}
+                         for section in EXAMPLES.values() for q, what in section]}
+
+
+# The help page's examples, by section; tests run every one against the demo archive.
+EXAMPLES = {
+    "words": [("detention", "letters about detention: also finds detained, detainees"),
+              ("Demirtas", "accents do not matter: also finds Demirtaş (and Erdogan finds Erdoğan)"),
+              ('"fair trial"', "the exact phrase"),
+              ("tortur*", "words starting with tortur (at least two letters before the *)")],
+    "ops": [('torture OR "ill-treatment"', "either one"),
+            ("asylum NOT country:KZ", "asylum, but not letters about Kazakhstan"),
+            ("(detention OR arrest) AND journalist", "grouped alternatives")],
+    "fields": [("country:KG", "about a country, by ISO code"),
+               ("country:Uzbekistan", "… or by name, in any language (country:Узбекистан)"),
+               ('country:"Central Asia"', "about any country of a region"),
+               ("instrument:ICCPR", "citing a legal instrument, by id, name or abbreviation"),
+               ('instrument:"Refugee Convention"', "… by any of its names"),
+               ("article:ICCPR/19", "citing an article of an instrument (paragraphs included)"),
+               ('official:"Islam Karimov"', "naming an official (words of the name or role)"),
+               ("addressee:(interior minister)", "addressed to someone, by name, role or country"),
+               ('org:"Human Rights Watch"', "sent by or naming an organisation"),
+               ('sender:"Human Rights Watch"', "sent by an organisation or signatory"),
+               ("lang:fr", "written in a language (code or English name: lang:French)"),
+               ("year:2016..2018", "written in a year or a span of years"),
+               ("date:2005..2006", "written between two dates (YYYY, YYYY-MM or YYYY-MM-DD)"),
+               ("date:>=2016-03", "written in or after March 2016 (also >, <, <=)"),
+               ('org_exact:"Human Rights Watch"', "exactly this name, as the facet lists show it")],
+    "questions": [('country:"Central Asia" instrument:"Refugee Convention" date:>=2005',
+                   "letters to Central Asian governments citing the Refugee Convention since 2005"),
+                  ("addressee:(interior minister) country:UZ",
+                   "what organisations wrote to Uzbekistan's interior minister"),
+                  ("article:ICCPR/19 date:2016..2018", "letters invoking ICCPR article 19 in 2016-2018")],
+}
 
 
 def _page_url(q: str, sort: str, page: int, size: int) -> str:
@@ -131,13 +224,13 @@ def _facets(q: str, sort: str, result: dict) -> list:
             active = ql.has_term(q, t)
             new_q = ql.remove_term(q, t) if active else ql.add_term(q, t)
             # Narrowing starts again at page 1; a sort chosen by the reader is kept.
-            keep = sort if sort != ql.default_sort(q) else ql.default_sort(new_q)
             values.append({"value": f["value"], "label": f.get("label") or f["value"],
                            "count": f.get("count", 0), "active": active,
-                           "url": url_for("search.search",
-                                          **ql.search_params(new_q, keep, 1, ql.default_sort(new_q)))})
+                           "url": url_for("search.search", **_keep_sort(q, sort, new_q))})
         if values:
-            groups.append({"name": name, "title": ql.FACET_TITLES[name], "values": values})
+            # Long lists show their top values; the browse pages list every one.
+            groups.append({"name": name, "title": ql.FACET_TITLES[name], "values": values[:FACET_SHOWN],
+                           "more": max(0, len(values) - FACET_SHOWN)})
     return groups
 
 

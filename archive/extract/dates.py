@@ -47,23 +47,33 @@ _DATELINE_FILLER = re.compile(
     r"vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b\.?", re.I)
 
 
-def parse_dates(text: str) -> list[tuple[int, int, str]]:
-    """Every date in `text` as (start, end, ISO 'YYYY-MM-DD' or 'YYYY-MM'), in text order."""
+_NUMERIC = _PATTERNS[3]
+# "March 3, 2018": a writer who puts the month first in words does so in figures too
+US_STYLE = re.compile(rf"(?<!\w){_MON}\s+{_DAY},?\s+{_YEAR}(?!\d)", re.I)
+
+
+def parse_dates(text: str, month_first: bool = False) -> list[tuple[int, int, str]]:
+    """Every date in `text` as (start, end, ISO 'YYYY-MM-DD' or 'YYYY-MM'), in text order.
+
+    `month_first` reads 3/4/2020 as 4 March (United States usage); otherwise 3 April.
+    """
     found = []
     taken = []
     for pattern in _PATTERNS:
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
-            iso = _to_iso(m)
+            iso = _to_iso(m, month_first and pattern is _NUMERIC)
             if iso:
                 found.append((m.start(), m.end(), iso))
                 taken.append((m.start(), m.end()))
     return sorted(found)
 
 
-def _to_iso(m: re.Match) -> str | None:
-    g = m.groupdict()
+def _to_iso(m: re.Match, month_first: bool = False) -> str | None:
+    g = dict(m.groupdict())
+    if month_first and int(g["mn"]) <= 12 and int(g["d"]) <= 12:
+        g["d"], g["mn"] = g["mn"], g["d"]
     year = int(g["y"])
     month = int(g["mn"]) if g.get("mn") else MONTHS.get(g["m"].lower().rstrip("."))
     if not month:
@@ -78,12 +88,12 @@ def _to_iso(m: re.Match) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}"
 
 
-def dateline_date(line: str) -> str | None:
+def dateline_date(line: str, month_first: bool = False) -> str | None:
     """The date if `line` is a date line ('Paris, le 3 mars 2015'), else None."""
     line = line.strip()
     if not line or len(line) > 90:
         return None
-    dates = parse_dates(line)
+    dates = parse_dates(line, month_first)
     if len(dates) != 1:
         return None
     start, end, iso = dates[0]
@@ -95,22 +105,22 @@ def dateline_date(line: str) -> str | None:
     return iso
 
 
-def letter_date(blocks: list, kinds: list[str]) -> str | None:
+def letter_date(blocks: list, kinds: list[str], month_first: bool = False) -> str | None:
     """The letter's own date: date line first, then date-only lines in the opener or closer."""
     for block, kind in zip(blocks, kinds):
         if kind == "dateline":
             for line in block.text.split("\n"):
-                iso = dateline_date(line)
+                iso = dateline_date(line, month_first)
                 if iso:
                     return iso
-            dates = parse_dates(block.text)
+            dates = parse_dates(block.text, month_first)
             if dates:
                 return dates[0][2]
     for wanted in (("letterhead", "address", "salute"), ("closing", "signed", "postscript")):
         for block, kind in zip(blocks, kinds):
             if kind in wanted:
                 for line in block.text.split("\n"):
-                    iso = dateline_date(line)
+                    iso = dateline_date(line, month_first)
                     if iso:
                         return iso
     return None

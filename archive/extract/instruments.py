@@ -71,7 +71,36 @@ def find_instruments(text: str, authority, previous: list[str] | None = None) ->
             ident = earlier[0] if earlier else ident
         out.append((m.start(), m.end(), ident))
         seen.append(ident)
-    return out
+    return _anaphora(text, out, seen, authority)
+
+
+# "the Convention", "du Pacte", "la Convención", "Пакта": the instrument of that kind named last.
+_GENERIC = {
+    "Convention": r"Convention|Convención|Convenio|Конвенци[яиюей]",
+    "Covenant": r"Covenant|Pacte|Pacto|Пакт[ауео]?м?",
+    "Charter": r"Charter|Charte|Carta|Харти[яиюей]",
+    "Protocol": r"Protocol|Protocole|Protocolo|Протокол[ауео]?м?",
+    "Statute": r"Statute|Statut|Estatuto|Статут[ауео]?м?",
+    "Declaration": r"Declaration|Déclaration|Declaración|Деклараци[яиюей]",
+}
+_GENERIC_RE = re.compile(
+    r"(?<![\w-])(?:(?:the|this|that|la|le|du|de\s+la|del|el|al|cette|ce|esta|este|dicha|dicho)\s+)?"
+    r"(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _GENERIC.items()) + r")(?![\w-])"
+    # "the Convention of Kampala", "la Convention de Genève": a title the file does not know
+    r"(?!\s+(?:of|de|del|du|des|sur|sobre|relative|relativa|against|contre|contra|para|pour|for)\s+[A-ZÀ-Þ])")
+
+
+def _anaphora(text: str, spans: list, seen: list, authority) -> list:
+    out = list(spans)
+    for m in _GENERIC_RE.finditer(text):
+        start = m.start(m.lastgroup)
+        if any(s < m.end() and start < e for s, e, _ in out):
+            continue
+        word = m.lastgroup
+        earlier = [i for i in reversed(seen) if word.lower() in _name_words(authority, i)]
+        if earlier:
+            out.append((start, m.end(), earlier[0]))
+    return sorted(out)
 
 
 def _name_words(authority, ident: str) -> set:
@@ -82,10 +111,12 @@ def _name_words(authority, ident: str) -> set:
 # --- articles -----------------------------------------------------------------------------
 
 _ART_WORD = (r"(?:[Aa]rticles?|[Aa]rts?\.|[Aa]rtículos?|[Aa]rticulos?|"
-             r"[Сс]тать[яиеюй]|[Сс]татьёй|[Сс]татьей|[Сс]татей|ст\.)")
+             r"[Сс]тать(?:ям|ях|ями)|[Сс]тать[яиеюй]|[Сс]татьёй|[Сс]татьей|[Сс]татей|ст\.)")
 _PAREN = r"\(\s*(?:\d{1,3}|[a-z]|[ivx]{1,5})\s*\)"
 _NUM = rf"\d{{1,3}}(?!\d)(?:\.\d{{1,2}}(?!\d))?(?:\s*{_PAREN})*(?:\s*(?:bis|ter))?(?:,?\s*(?:paragraph|para\.|§|párrafo|alinéa|пункт|п\.)\s*\d{{1,2}})?"
-_JOIN = r"(?:\s*,\s*|\s+(?:and|or|et|ou|y|o|и|или)\s+|\s*,\s*(?:and|et|y|и)\s+)"
+_JOIN = (r"(?:\s*,\s*|\s+(?:and|or|et|ou|y|o|и|или)\s+|\s*,\s*(?:and|et|y|и)\s+)"
+         # "Article 5 and Article 18", "el artículo 19 y el artículo 20": the word repeated
+         rf"(?:(?:the\s+|l'|el\s+|la\s+|les\s+|los\s+)?{_ART_WORD}\s*)?")
 ARTICLE = re.compile(
     rf"(?<![\w-])(?P<common>[Cc]ommon\s+)?{_ART_WORD}\s*(?P<nums>{_NUM}(?:{_JOIN}(?:{_NUM}|{_PAREN}))*)"
     rf"(?P<commontail>\s+(?:common\s+to|commun\s+aux|común\s+a)\s+(?:the\s+|los\s+|las\s+)?(?:four\s+|quatre\s+|cuatro\s+)?)?")
@@ -149,7 +180,18 @@ def _owner(text: str, m: re.Match, spans: list, last_instrument: str) -> str:
     for s, e, ident in reversed(spans):
         if e <= m.start() and _BEFORE_GAP.match(text[e:m.start()]):
             return ident
+    earlier = [ident for s, e, ident in spans if e <= m.start()]
     if _THEREOF.match(text[end:]):
-        earlier = [ident for s, e, ident in spans if e <= m.start()]
         return earlier[-1] if earlier else last_instrument
-    return ""
+    if _OTHER_OWNER.match(text[end:]):
+        return ""   # "article 87 bis du code pénal", "статья 318 УК": another text's article
+    # "article 14(3)(g) protects...", "en su artículo 24": the instrument the letter is discussing
+    return earlier[-1] if earlier else last_instrument
+
+
+# What follows an article that belongs to a text other than an instrument of the authority file.
+_OTHER_OWNER = re.compile(
+    r"^\s*,?\s*(?:(?:[Oo]f|in|under|de|del|du|des|de\s+la|de\s+l['’]|d['’]|al|à|to)\s+"
+    r"(?:(?:the|la|le|el|les|los|las|its|their|this|that|ce|cette|esta|este)\s+)?"
+    r"(?:\d|[A-ZÀ-Þ«\"“]|(?:[a-zà-ÿ]+\s+)?(?:code|law|constitution|act|decree|código|ley|loi|décret|decreto)\b)"
+    r"|\s*[А-ЯЁ«\"“])")

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 
 from .. import countries
+from . import names
 from .orgs import ROMANCE_KEYWORDS, is_org_line
 from .roles import CLOSING, HONORIFIC, SIGNATORY_LIST
 
-_UP = "A-ZÀ-ÞА-ЯЁ"
-_LOW = "a-zß-ÿа-яё'’"
+_UP = "A-ZÀ-ÞА-ЯЁĀĂĄĆČĎĐĒĖĘĚĞĢĪĮİĶĹĻĽŁŃŅŇŌŐŒŔŘŚŞŠŢŤŪŮŰŲŸŹŻŽ"
+_LOW = "a-zß-ÿа-яё'’\u0100-\u017f"
 _NAME_WORD = rf"(?:[{_UP}][{_LOW}]+(?:-[{_UP}]?[{_LOW}]+)?|[{_UP}]\.)"
 _PARTICLE = r"(?:van|von|der|de|del|da|di|dos|du|la|le|bin|ibn|al|el|ben|ter|y)"
 NAME = rf"{_NAME_WORD}(?:[ \t]+(?:{_PARTICLE}[ \t]+|al-|el-)?{_NAME_WORD}){{0,3}}"   # never across lines
@@ -41,18 +42,31 @@ TITLES = (r"(?:Acting\s+|Deputy\s+|Vice[- ]|First\s+Deputy\s+|Former\s+|former\s
           r"Ambassador|Governor|Mayor|King|Queen|Crown\s+Prince|Emir|Sultan|Speaker|Chairman|Chairperson|"
           r"Ombudsman|Ombudsperson|Secretary\s+of\s+State|Secretary[- ]General|High\s+Commissioner|"
           r"Special\s+Rapporteur(?:\s+on\s+(?:the\s+)?[A-Za-z][a-z-]*(?:\s+(?:and|or|of|on|the|to)\s+[a-z][a-z-]*){0,4})?|"
-          r"Commissioner|Colonel|Senator|Judge)")
+          r"Commissioner|Colonel|Senator|Judge|Inspector[- ]General|Commander-in-Chief|Senior\s+General|"
+          r"Home\s+Minister|Chief\s+of\s+(?:Army|Defen[cs]e|General|Naval|Air)\s+Staff)")
 _OFFICIAL = re.compile(rf"(?<![\w-])(?:(?P<adj>[A-Z][a-z]+)[ \t]+)?(?P<role>{TITLES})(?:[ \t]*,)?[ \t]+(?P<name>{NAME})"
                        rf"(?:,?[ \t]+of[ \t]+(?:the[ \t]+)?(?P<of>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){{0,3}}))?")
-_OFFICIAL_OF = re.compile(rf"(?<![\w-])(?P<role>{TITLES})[ \t]+of[ \t]+(?:the[ \t]+)?"
-                          rf"(?P<of>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){{0,2}}),[ \t]+(?P<name>{NAME})")
+_OFFICIAL_OF = re.compile(rf"(?<![\w-])(?P<role>{TITLES}|Director|Head|Chair(?:man|person)?)[ \t]+of[ \t]+(?:the[ \t]+)?"
+                          rf"(?P<of>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){{0,2}}),[ \t]+"
+                          rf"(?:(?:Mr|Mrs|Ms|Dr|Alhaji|Sheikh)\.?[ \t]+)?(?P<name>{NAME})")
+# "le ministre de la Justice, M. Aimé Bigirimana", "la Secretaria de Gobernación, Lorena Treviño Garza"
+_OFFICIAL_ROMANCE = re.compile(
+    rf"(?<![\w-])(?:le|la|du|au|à la|de la|al|el|del|a la)\s+(?P<role>(?:[Mm]inistr[eao]|[Ss]ecretari[ao]|[Ff]iscal|"
+    rf"[Pp]rocureur|[Pp]rocurador[a]?|[Gg]ouverneur|[Gg]obernador[a]?|[Pp]résident[e]?|[Pp]resident[ea]|"
+    rf"[Dd]irecteur|[Dd]irector[a]?|[Dd]éfenseur[e]?|[Dd]efensor[a]?)"
+    rf"(?:\s+(?:de\s+la|de\s+l['’]|del|des|du|de|d['’])\s*[\w'’-]+(?:\s+(?:et|y|de|des|du|del)?\s*[\w'’-]+){{0,3}}?)?),\s+"
+    rf"(?:(?:M\.|Mme|Sr\.|Sra\.|Dr\.|Dra\.|Me|Maître)\s+)?(?P<name>{NAME})")
+# "поручить Генеральному прокурору Курманбеку Осмонову"
+_OFFICIAL_RU = re.compile(rf"(?P<role>{names.RU_DATIVE_ALT})\s+(?P<name>[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)",
+                          re.I)
 _TITLED_LINE = re.compile(rf"^(?P<role>{TITLES})[ \t]+(?P<name>{NAME})$")
 _OFFICE_ORGS = ("sr-", "un-secretary-general", "coe-commissioner", "wgad", "wgeid")
 
 _SALUTE = re.compile(
     rf"^(?:(?:Dear|My\s+dear|Estimad[oa]s?|Distinguid[oa]|Excelentísim[oa]|Уважаем\w+)\s+)?"
     rf"(?:(?:Mr|Mrs|Ms|Dr|Sr|Sra|Señor|Señora|господин|госпожа)\.?\s+)?"
-    rf"(?P<role>{TITLES}|Presidente|Ministr[oa]|Embajador[a]?|Президент|Министр)?\s*(?P<name>{NAME})?\s*[,:!.]?$")
+    rf"(?P<role>(?:{TITLES}|Presidente|Ministr[oa]|Embajador[a]?|Президент|Министр)"
+    rf"(?:\s+(?:de\s+la|de|del|of\s+the|of)\s+[{_UP}][\w'’ -]+?)?)?\s*(?P<name>{NAME})?\s*[,:!.]?$")
 _SALUTE_FR = re.compile(r"^(?:Monsieur|Madame)\s+(?:le\s+|la\s+)?(?P<role>[A-ZÉ][\w-]+(?:\s+[\w-]+){0,4})\s*[,:]?$")
 _GENERIC_SALUTE = re.compile(r"^(?:Dear\s+(?:Sir|Madam|Sirs|Colleagues|Friends)|Your Excellency|Excellency)", re.I)
 
@@ -159,46 +173,86 @@ _SKIP_ADDRESS_LINE = re.compile(r"(?i)^(?:re|subject|objet|asunto|тема|ref)\
 _OFFICE_LINE = re.compile(r"(?i)\b(?:ministry|office|secretariat|department|ministère|secretaría|министерство|cabinet)\b")
 
 
+_ONLY_HONORIFIC = re.compile(r"(?i)^(?:señor|señora|señores|licenciad[oa]|ciudadan[oa]|presente|p\s?r\s?e\s?s\s?e\s?n\s?t\s?e|"
+                             r"su despacho|ciudad|s\.\s?d\.|e\.\s?s\.\s?d\.)[\s.,:;-]*$")
+_NAME_THEN_TITLE = re.compile(rf"^(?P<name>{NAME})\s+(?P<role>{TITLES}\b.*)$")
+
+
 def addressees(blocks, kinds):
     """(addressees [{'name','role','country'}], name spans) from address blocks and the salutation."""
     found, spans = [], []
     for bi, (block, kind) in enumerate(zip(blocks, kinds)):
         if kind != "address":
             continue
-        current = None
+        current, dative = None, False
+
+        def add(name, role, off, raw):
+            rec = {"name": name, "role": role, "country": _country_in(role)}
+            found.append(rec)
+            if name and raw.find(name) >= 0:
+                spans.append((bi, off + raw.find(name), off + raw.find(name) + len(name)))
+            return rec
+
         for off, raw in _lines(block.text):
             line = raw.strip()
-            if not line or _SKIP_ADDRESS_LINE.search(line):
+            if not line or _SKIP_ADDRESS_LINE.search(line) or _ONLY_HONORIFIC.match(line):
                 continue
-            plain = strip_honorifics(line)
+            dative = dative or bool(names.RU_DATIVE_HONORIFIC.match(line))
+            plain = strip_honorifics(line).strip(" ,;")
+            head, _, tail = plain.partition(",")
             titled = _TITLED_LINE.match(plain)
-            if titled and len(titled.group("name").split()) >= 2 and not countries.lookup(titled.group("name")):
+            split = _NAME_THEN_TITLE.match(plain)
+            if tail and re.fullmatch(NAME, head.strip()) and len(head.split()) >= 2 and ROLE_WORDS.search(tail):
+                # "To: Mr. Jonas Reuter, High Representative of the Union ..."
+                current = add(head.strip(), names.clean_role(tail), off, raw)
+            elif titled and len(titled.group("name").split()) >= 2 and not countries.lookup(titled.group("name")):
                 # "President Roza Otunbayeva"
-                name, role = titled.group("name"), " ".join(titled.group("role").split())
-                current = {"name": name, "role": role, "country": _country_in(role)}
-                found.append(current)
-                spans.append((bi, off + raw.find(name), off + raw.find(name) + len(name)))
-                continue
-            if plain != line and re.match(rf"^{NAME}$", plain) or current is None and looks_like_name(line):
-                current = {"name": plain, "role": "", "country": ""}
-                found.append(current)
-                spans.append((bi, off + raw.find(plain), off + raw.find(plain) + len(plain)))
-            elif plain != line and current is None:
-                # "To: Members of the UN Human Rights Council": an office, not a person
-                current = {"name": "", "role": plain, "country": _country_in(plain)}
-                found.append(current)
+                current = add(titled.group("name"), " ".join(titled.group("role").split()), off, raw)
+            elif split and len(split.group("name").split()) >= 2 and not ROLE_WORDS.search(split.group("name")) \
+                    and not countries.find_all(split.group("name")):
+                # "Anisur Rahman Chowdhury Minister of Home Affairs" (a PDF line joined to the next)
+                current = add(split.group("name"), split.group("role"), off, raw)
+            elif names.RU_DATIVE_ROLE.match(plain) or (names.ROLE_LINE.match(plain) and not looks_like_name(plain)
+                                                        and not (current and current["role"] and _OFFICE_LINE.search(plain))):
+                dative = dative or bool(names.RU_DATIVE_ROLE.match(plain))
+                if current is not None and current["name"] and not current["role"]:
+                    current["role"] = names.clean_role(plain)
+                    current["country"] = current["country"] or _country_in(plain)
+                elif current is not None and not current["name"] and not _OFFICE_LINE.search(plain[:12]) \
+                        and not names.ROLE_LINE.match(plain) and not names.RU_DATIVE_ROLE.match(plain):
+                    current["role"] += ", " + plain
+                else:
+                    current = add("", names.clean_role(plain), off, raw)
+            elif ((plain != line and re.fullmatch(NAME, plain)) or looks_like_name(plain)) and \
+                    (current is None or plain != line or dative):
+                # after the first addressee only an honorific starts a name ("Palacio Nacional" is a place)
+                name = names.ru_nominative_name(plain) if dative else plain
+                if current is not None and not current["name"] and current is found[-1]:
+                    current["name"] = name   # "To the Chairman of ...\nMr. Andrei Pavlovsky"
+                    start = off + raw.find(plain)
+                    spans.append((bi, start, start + len(plain)))
+                elif current is None or current["name"]:
+                    current = add(name, "", off, raw)
+                    if name != plain:
+                        spans[-1] = (bi, off + raw.find(plain), off + raw.find(plain) + len(plain))
             elif current is None:
                 continue
             elif ROLE_WORDS.search(line) and not (current["role"] and _OFFICE_LINE.search(line)):
                 current["role"] = f"{current['role']}, {line}" if current["role"] else line
                 current["country"] = current["country"] or _country_in(line)
             elif not current["country"] and len(line) < 60:
-                current["country"] = _country_in(line)   # "Republic of Uzbekistan", "Bishkek, Kyrgyz Republic"
+                # "Republic of Uzbekistan", "Bishkek, Kyrgyz Republic", "75008 Paris"
+                current["country"] = _country_in(line) or _capital_in(line)
     for block, kind in zip(blocks, kinds):
         if kind == "salute":
             _from_salute(block.text.split("\n", 1)[0].strip(), found)
             break
     return found, spans
+
+
+def _capital_in(text: str) -> str:
+    spans = countries.find_capitals(text)
+    return spans[0][2] if spans else ""
 
 
 def _from_salute(line: str, found: list):
@@ -234,10 +288,23 @@ def officials(text: str, allow_comma: bool = True):
     out = []
     for m in _OFFICIAL_OF.finditer(text):   # "the Prosecutor General of Uzbekistan, Rashid Kadyrov"
         of = countries.lookup(m.group("of"))
-        if of and allow_comma and not ROLE_WORDS.search(m.group("name")) and not _NOT_A_NAME.search(m.group("name")):
-            out.append(({"name": m.group("name"), "role": " ".join(m.group("role").split()), "country": of["code"]},
+        name = m.group("name")
+        if allow_comma and (of or len(name.split()) >= 2) and not ROLE_WORDS.search(name) \
+                and not _NOT_A_NAME.search(name) and not countries.lookup(name):
+            role = " ".join(m.group("role").split()) + ("" if of else " of " + m.group("of"))
+            out.append(({"name": name, "role": role, "country": of["code"] if of else _country_in(m.group("of"))},
                         (m.start("name"), m.end("name"))))
     taken = [span for _, span in out]
+    for m in [*_OFFICIAL_ROMANCE.finditer(text), *_OFFICIAL_RU.finditer(text)]:
+        name = m.group("name")
+        if len(name.split()) < 2 or ROLE_WORDS.search(name) or _NOT_A_NAME.search(name) or countries.lookup(name) \
+                or any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        role = names.ru_nominative_role(" ".join(m.group("role").split()))
+        if role != m.group("role"):
+            name = names.ru_nominative_name(name)
+        out.append(({"name": name, "role": role, "country": _country_in(role)}, (m.start("name"), m.end("name"))))
+        taken.append((m.start("name"), m.end("name")))
     for m in _OFFICIAL.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in taken):
             continue

@@ -32,7 +32,8 @@ HONORIFIC = re.compile(
     r"^(?:to:|h\.\s?e\.|his excellency|her excellency|the honou?rable|hon\.|mr\.?|mrs\.?|ms\.?|dr\.?|prof\.?|"
     r"(?:à\s+)?son excellence|m\.|mme\.?|monsieur|madame|me|maître|sr\.?|sra\.?|señor|señora|"
     r"excm[oa]\.?|excelentísim[oa]|lic\.|licenciad[oa]|mtr[oa]\.|dra?\.|ing\.|abg\.|"
-    r"counsellor|counselor|chief|sheikh|senator|ambassador|judge|general|colonel|"
+    r"counsellor|counselor|chief|sheikh|senator|ambassador|judge|lieutenant general|general|colonel|"
+    r"alhaji|shri|c\.|d\.|ciudadan[oa]|à l['’]attention de|à l['’]attention d['’]|à|"
     r"господину|госпоже|г-ну|г-же)(?=\s)", re.I)
 
 # First words of an address block that has no honorific ("President Roza Otunbayeva").

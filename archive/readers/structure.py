@@ -304,7 +304,8 @@ def _opener(units: list[Unit], stop: int, blocks: list, dropped: list) -> None:
     first = 0
     for i in range(stop):
         t = units[i].tags
-        if "clutter-edge" in t or "clutter-body" in t or ("prose" in t and "subject" not in t):
+        if "clutter-edge" in t or "clutter-body" in t or ("prose" in t and "subject" not in t
+                                                          and not _long_address_line(units[i])):
             first = i + 1
     dropped += [u.text for u in units[:first]]
     groups: list[list] = []        # [kind, chunk, [texts]]
@@ -334,6 +335,11 @@ def _opener(units: list[Unit], stop: int, blocks: list, dropped: list) -> None:
         units[stop].text = "\n".join(subjects + [units[stop].text])
     else:
         blocks += [Block("p", s) for s in subjects]
+
+
+def _long_address_line(u: Unit) -> bool:
+    # "To: Permanent Representatives of Member and Observer States of the ..." is long but no sentence
+    return "addressee" in u.tags and not re.search(r"[.!?]$", u.text) and len(u.text) <= 200
 
 
 def _closer(units: list[Unit], sig: int, blocks: list, dropped: list) -> None:
