@@ -30,7 +30,12 @@ _BEHALF = re.compile(r"(?:on behalf of|we at|au nom de|en nombre de|от име�
 _GOVERNMENT_ROLE = re.compile(
     r"^(?:(?:deputy|acting|first)\s+)?(?:president|prime minister|minister|king|queen|emir|sultan|governor|"
     r"mayor|prosecutor|procurator|attorney general|speaker|chief justice|pr[ée]sident[ea]?|ministr[eoa]|"
+    r"premier ministre|secretari[oa]|fiscal|procureur|procurador|gouverneur|gobernador|chief of|"
+    r"inspector general|ombuds|commissioner|defensor|уполномоченн|"
     r"президент|министр|премьер|генеральн)", re.I)
+# Offices of international bodies: their holders belong to no country the letter is about.
+_INTERNATIONAL_ROLE = re.compile(r"\b(?:European|EU|Union|United Nations|UN|Council of Europe|Security Council|"
+                                 r"Human Rights Council|européenne?|Unión|Nations Unies|Naciones Unidas|ООН)\b")
 _HONORIFIC_NAME = re.compile(rf"(?<![\w-])(?:Mr|Mrs|Ms|Dr|Mme|Sr|Sra)\.?\s+(?P<name>{people.NAME})")
 
 
@@ -113,8 +118,13 @@ def extract(blocks: list[Block], authority, language: str | None = None) -> Extr
             out.organisations.append({"name": name, "ref": ""})
 
     main = sorted(place_counts, key=lambda c: (-place_counts[c], first_seen[c]))
+    if not main:
+        # a letter that names no country may still name its capital ("à Dakar et à Ziguinchor")
+        capitals = [c for b, k in zip(blocks, kinds) if k == "p" for _, _, c in countries.find_capitals(b.text)]
+        main = list(dict.fromkeys(capitals))[:1]
     for a in addressees:
-        if not a["country"] and main and _GOVERNMENT_ROLE.search(a["role"] or ""):
+        if not a["country"] and main and _GOVERNMENT_ROLE.search(a["role"] or "") \
+                and not _INTERNATIONAL_ROLE.search(a["role"] or ""):
             a["country"] = main[0]   # "Dear President ..." in a letter about one country
     out.addressees = addressees
     codes = [a["country"] for a in addressees if a["country"]] + main

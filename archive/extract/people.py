@@ -44,7 +44,7 @@ TITLES = (r"(?:Acting\s+|Deputy\s+|Vice[- ]|First\s+Deputy\s+|Former\s+|former\s
           r"Special\s+Rapporteur(?:\s+on\s+(?:the\s+)?[A-Za-z][a-z-]*(?:\s+(?:and|or|of|on|the|to)\s+[a-z][a-z-]*){0,4})?|"
           r"Commissioner|Colonel|Senator|Judge|Inspector[- ]General|Commander-in-Chief|Senior\s+General|"
           r"Home\s+Minister|Chief\s+of\s+(?:Army|Defen[cs]e|General|Naval|Air)\s+Staff)")
-_OFFICIAL = re.compile(rf"(?<![\w-])(?:(?P<adj>[A-Z][a-z]+)[ \t]+)?(?P<role>{TITLES})(?:[ \t]*,)?[ \t]+(?P<name>{NAME})"
+_OFFICIAL = re.compile(rf"(?<![\w-])(?:(?P<adj>[A-Z][a-z]+)[ \t]+)?(?P<role>{TITLES}(?:[ \t]+{TITLES})?)(?:[ \t]*,)?[ \t]+(?P<name>{NAME})"
                        rf"(?:,?[ \t]+of[ \t]+(?:the[ \t]+)?(?P<of>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){{0,3}}))?")
 _OFFICIAL_OF = re.compile(rf"(?<![\w-])(?P<role>{TITLES}|Director|Head|Chair(?:man|person)?)[ \t]+of[ \t]+(?:the[ \t]+)?"
                           rf"(?P<of>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){{0,2}}),[ \t]+"
