@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import os
-import signal
 import sys
 from pathlib import Path
 
@@ -29,12 +28,6 @@ from .validate import validate_letter
 GRAPH_EVERY = 100  # commits between commit-graph refreshes
 
 
-def fault_point(name: str) -> None:
-    """Crash here if LETTERS_FAULT names this point (crash-safety tests kill the process here)."""
-    if os.environ.get("LETTERS_FAULT") == name:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
 def default_home() -> Path:
     return Path(os.environ.get("LETTERS_HOME") or "data")
 
@@ -48,6 +41,7 @@ class Archive:
         self.reader = RepoReader(self.repo)
         self.index = Index(self.home / "index")
         self._authority_key = None
+        self._authority_head = None
         self._authority = None
 
     # ------------------------------------------------------------ lifecycle
@@ -86,7 +80,11 @@ class Archive:
     def authority(self) -> Authority:
         """The authority files at the current version of the archive (cached per blob)."""
         paths = sorted(BUNDLED_FILES)
-        key = tuple(self.reader.blob_sha(p) for p in paths)
+        head = self.reader.head()
+        if self._authority is not None and self._authority_head == head:
+            return self._authority
+        self._authority_head = head
+        key = tuple(self.reader.blob_sha(p, head) for p in paths)
         if key != self._authority_key:
             data = [self.reader.read(p) for p in paths]
             if any(d is None for d in data):
@@ -236,7 +234,6 @@ class Archive:
         The commit is already safe: if the index cannot be updated now (a full disk),
         it catches up from git the next time the archive is opened.
         """
-        fault_point("after-commit")
         try:
             self.sync()
         except (OSError, ArchiveError) as exc:

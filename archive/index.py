@@ -161,7 +161,7 @@ class _ResolvedPlugin(TaggingPlugin):
 
     def __init__(self, fields, resolver):
         names = "|".join(sorted(fields, key=len, reverse=True))
-        super().__init__(r'(?i:(?P<field>%s)):(?![\[{])(?P<value>"[^"]*"|[^\s()"]+)' % names)
+        super().__init__(r'(?i:(?P<field>%s)):(?![\[{])(?P<value>"[^"]*"|[^\s()"]+(?:\(\w+\))*)' % names)
         self.resolver = resolver
 
     def create(self, parser, match):
@@ -243,8 +243,8 @@ def _positive(query) -> bool:
 
 
 def _check_wildcard(query, reader):
-    text = query.text
-    if text[:1] in ("*", "?"):
+    text = query.text + ("*" if isinstance(query, wq.Prefix) else "")
+    if len(re.split(r"[*?]", text, maxsplit=1)[0]) < 2:
         raise InvalidQuery(f"a wildcard at the start of a word ({text!r}) would scan every word "
                            "in the index; start with at least two letters")
     if reader is not None:
@@ -373,7 +373,12 @@ class Index:
         ix = self._open()
         writer = ix.writer()
         try:
+            # update_document only replaces committed documents: a letter given twice in one
+            # batch (a version chain) would be indexed twice, so the last version wins here.
+            latest = {}
             for letter, path in upserts:  # may be a generator that adds to `deletes`
+                latest[letter.id] = (letter, path)
+            for letter, path in latest.values():
                 writer.update_document(**document(letter, path))
             for letter_id in deletes:
                 writer.delete_by_term("id", letter_id)

@@ -6,6 +6,7 @@ history uses `git log -- path`, which the commit-graph's changed-path filters sp
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import git
 
@@ -14,6 +15,25 @@ from .ids import id_from_path
 from .store import BRANCH
 
 _SHA_RE = re.compile(r"^[0-9a-f]{4,40}$")
+_FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
+
+
+def read_ref(git_dir: Path, ref: str) -> str | None:
+    """A branch's commit from the loose ref file, else from packed-refs; None if absent."""
+    try:
+        value = (git_dir / ref).read_text().strip()
+        if _FULL_SHA.match(value):
+            return value
+    except (FileNotFoundError, IsADirectoryError):
+        pass
+    try:
+        for line in (git_dir / "packed-refs").read_text().splitlines():
+            sha, _, name = line.partition(" ")
+            if name == ref and _FULL_SHA.match(sha):
+                return sha
+    except FileNotFoundError:
+        pass
+    return None
 
 
 class RepoReader:
@@ -21,10 +41,8 @@ class RepoReader:
         self.repo = repo
 
     def head(self) -> str | None:
-        try:
-            return self.repo.git.rev_parse("--verify", "-q", BRANCH + "^{commit}").strip() or None
-        except git.GitCommandError:
-            return None
+        """The commit `main` points at (read from the ref files: no process per call)."""
+        return read_ref(Path(self.repo.git_dir), BRANCH)
 
     def resolve(self, rev: str) -> str:
         """A full commit sha for a (possibly short) sha; NotFound otherwise."""
@@ -32,6 +50,12 @@ class RepoReader:
             head = self.head()
             if head:
                 return head
+        elif _FULL_SHA.match(rev or ""):
+            try:  # a full sha needs no process: ask the kept-open cat-file
+                if self.repo.odb.info(bytes.fromhex(rev)).type == b"commit":
+                    return rev
+            except (ValueError, OSError, git.BadName, git.BadObject):
+                pass
         elif _SHA_RE.match(rev or ""):
             try:
                 return self.repo.git.rev_parse("--verify", "-q", rev + "^{commit}").strip()

@@ -9,22 +9,31 @@ Writers are serialised by the archive lock (`ArchiveLock`).
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
+import hashlib
 import os
+import signal
+import tempfile
+import zlib
 import subprocess
 import sys
 import time
-from io import BytesIO
 from pathlib import Path
 
 import git
-from gitdb.base import IStream
 
 from .errors import ArchiveError, ConflictError, LockTimeout
 
 BRANCH = "refs/heads/main"
 LOCK_TIMEOUT = float(os.environ.get("LETTERS_LOCK_TIMEOUT", "60"))
+
+
+def fault_point(name: str) -> None:
+    """Die here if LETTERS_FAULT names this point (the crash-safety tests use it)."""
+    if os.environ.get("LETTERS_FAULT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 class ArchiveLock:
@@ -77,16 +86,34 @@ class Store:
 
     def __init__(self, repo: git.Repo):
         self.repo = repo
+        self.objects = Path(repo.git_dir) / "objects"
 
     def head(self) -> str | None:
         """The commit `main` points at, or None in an empty repository."""
-        try:
-            return self.repo.git.rev_parse("--verify", "-q", BRANCH + "^{commit}").strip() or None
-        except git.GitCommandError:
-            return None
+        from .repo import read_ref
+        return read_ref(Path(self.repo.git_dir), BRANCH)
 
     def _write(self, kind: bytes, data: bytes) -> bytes:
-        return self.repo.odb.store(IStream(kind, len(data), BytesIO(data))).binsha
+        """Write one loose object (temp file, then rename: never half-visible); return its sha."""
+        raw = b"%s %d\0" % (kind, len(data)) + data
+        sha = hashlib.sha1(raw).digest()
+        hexsha = sha.hex()
+        folder = self.objects / hexsha[:2]
+        target = folder / hexsha[2:]
+        if target.exists():
+            return sha
+        folder.mkdir(exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix="tmp_obj_")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(zlib.compress(raw, 1))
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        return sha
 
     def _tree_entries(self, binsha: bytes | None) -> dict:
         if binsha is None:
@@ -156,6 +183,7 @@ class Store:
             self.repo.git.update_ref("-m", "letters: " + message.splitlines()[0][:80], BRANCH, sha, old)
         except git.GitCommandError as exc:
             raise ConflictError(f"main moved while committing: {exc.stderr.strip()}", "") from None
+        fault_point("after-commit")
         return sha
 
 

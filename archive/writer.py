@@ -132,6 +132,21 @@ def _prepare(archive, data, filename, hints, as_version_of, message, batch: Batc
     return Pending(letter, path, changes, message, filename, warnings)
 
 
+def index_directly(archive, parent, head, letters) -> None:
+    """Index letters just committed on top of `parent` without reading them back from git.
+
+    Only when the index reflected `parent`; otherwise `after_write` catches up from git.
+    """
+    try:
+        if not archive.index.exists() or archive.index.commit_id() != parent:
+            return
+        with archive.index.writer_lock() as lk:
+            if lk.acquired and archive.index.commit_id() == parent:
+                archive.index.apply(iter(letters), [], head)
+    except OSError:
+        pass  # the commit is safe; after_write reports and the index catches up later
+
+
 def _done(p: Pending, sha: str) -> dict:
     return {"file": p.filename, "ok": True, "id": p.letter.id, "version": sha,
             "letter": p.letter.to_record(sha, p.path), "warnings": p.warnings}
@@ -144,8 +159,11 @@ def ingest(archive, data, filename, hints=None, author=None, as_version_of=None,
         p = _prepare(archive, data, filename, hints, as_version_of, message, Batch())
         if isinstance(p, dict):
             return p
+        parent = archive.reader.head()
         with disk_errors():
-            sha = archive.store.commit(p.changes, p.message, parse_author(author, archive.repo))
+            sha = archive.store.commit(p.changes, p.message, parse_author(author, archive.repo),
+                                       expected_head=parent)
+        index_directly(archive, parent, sha, [(p.letter, p.path)])
         archive.after_write(1)
     return _done(p, sha)
 
@@ -195,6 +213,8 @@ def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
                 raise
             for (slot, p), sha in zip(pending, shas):
                 results[slot] = _done(p, sha)
+            if shas:
+                index_directly(archive, stream.parent, shas[-1], [(p.letter, p.path) for _, p in pending])
             archive.after_write(len(pending))
     return results
 
@@ -231,8 +251,11 @@ def edit(archive, letter_id, sets=None, text=None, message=None, author=None, ba
         summary = letterdiff.summarize(letterdiff.diff_letters(letter, new))
         msg = (message or f"Correct {letter_id}").strip() + f"\n\nChanged: {summary}"
         changes = fixity.with_sums(letter_id, {path: serialise(new)}, archive.reader)
+        parent = archive.reader.head()
         with disk_errors():
-            sha = archive.store.commit(changes, msg, parse_author(author, archive.repo))
+            sha = archive.store.commit(changes, msg, parse_author(author, archive.repo),
+                                       expected_head=parent)
+        index_directly(archive, parent, sha, [(new, path)])
         archive.after_write(1)
     return {"ok": True, "id": letter_id, "version": sha, "summary": summary,
             "letter": new.to_record(sha, path)}

@@ -38,13 +38,18 @@ def bulk(home: Path, corpus: Path, budget: float) -> dict:
         results = a.ingest_many(_deadline(items, budget, counter), AUTHORS[0])
     else:
         method = "loop of Archive.ingest (no ingest_many yet)"
-        results = [a.ingest(data, name, hints, AUTHORS[0])
-                   for data, name, hints in _deadline(items, budget, counter)]
+        results = []
+        for item in _deadline(items, budget, counter):
+            opts = item[3] if len(item) > 3 else {}
+            target = results[opts["version_of_item"]].get("id") if opts else None
+            results.append(a.ingest(item[0], item[1], item[2], opts.get("author", AUTHORS[0]),
+                                    as_version_of=target, message=opts.get("message")))
     seconds = time.perf_counter() - t0
     ok = sum(1 for r in results if r.get("ok"))
     errors = [r.get("error") for r in results if not r.get("ok")][:3]
     a.close()
-    return {"method": method, "offered": len(items), "letters": counter[0], "ok": ok,
+    versions = sum(1 for item in items[:counter[0]] if len(item) > 3)
+    return {"method": method, "offered": len(items), "letters": counter[0], "ok": ok, "versions": versions,
             "errors": errors, "seconds": seconds, "peak_rss_mb": peak_rss_mb()}
 
 

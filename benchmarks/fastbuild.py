@@ -74,8 +74,12 @@ def _data(payload: bytes) -> bytes:
     return b"data %d\n" % len(payload) + payload + b"\n"
 
 
-def build_repository(git_dir: Path, n: int, seed: int, parent: str | None) -> dict:
-    """Commit `n` generated letters (with their versions) to `main` of a bare repository."""
+def build_repository(git_dir: Path, n: int, seed: int, parent: str | None, sources: bool = True) -> dict:
+    """Commit `n` generated letters (with their versions) to `main` of a bare repository.
+
+    `sources=False` leaves out `sources/<id>/original.txt`: that flat folder makes every
+    commit rewrite a tree with one entry per letter, which fast-import cannot do 100k times.
+    """
     letter_ids, events = plan(n, seed)
     auth = Authority.bundled()
     proc = subprocess.Popen(["git", "--git-dir", str(git_dir), "fast-import", "--quiet", "--done"],
@@ -106,23 +110,24 @@ def build_repository(git_dir: Path, n: int, seed: int, parent: str | None) -> di
         if order == 0 and parent:
             out.write(b"from %s\n" % parent.encode())
         out.write(b"M 100644 inline %s\n" % path.encode() + _data(tei))
-        ext = "txt"
-        out.write(b"M 100644 inline %s\n" % ids.source_path(letter_id, ext).encode()
-                  + _data(g.text(blocks).encode()))
+        if sources:
+            out.write(b"M 100644 inline %s\n" % ids.source_path(letter_id, "txt").encode()
+                      + _data(g.text(blocks).encode()))
     out.write(b"done\n")
     out.close()
     if proc.wait() != 0:
         raise RuntimeError("git fast-import failed")
-    return {"letters": n, "commits": len(events), "ids": letter_ids, "with_versions": with_versions}
+    return {"letters": n, "commits": len(events), "ids": letter_ids, "with_versions": with_versions,
+            "sources": sources}
 
 
-def build_archive(home: Path, n: int, seed: int) -> dict:
+def build_archive(home: Path, n: int, seed: int, sources: bool = True) -> dict:
     """An archive home with `n` generated letters committed through fast-import (index not built)."""
     from archive.home import Archive
     a = Archive.init(home, AUTHORS[0])
     head = a.reader.head()
     a.close()
-    manifest = build_repository(Path(home) / "repo.git", n, seed, head)
+    manifest = build_repository(Path(home) / "repo.git", n, seed, head, sources)
     a = Archive.open(home)
     if hasattr(a, "write_commit_graph"):  # what the project's own writers keep current
         a.write_commit_graph()

@@ -213,16 +213,23 @@ def write_corpus(directory, n: int, seed: int = 1) -> dict:
     return {"letters": files, "versions": versions, "words": words}
 
 
-def read_corpus(directory) -> list:
-    """[(data, filename, hints)] for the first versions in a corpus directory, in order."""
+def read_corpus(directory, versions: bool = True) -> list:
+    """Items for `Archive.ingest_many`: (data, filename, hints), each letter's later versions
+    right after it as (data, filename, {}, {"version_of_item", "message", "author"})."""
     d = Path(directory)
     out = []
     for txt in sorted(d.glob("l*.txt")):
         if ".v" in txt.name:
             continue
         side = txt.with_suffix(".json")
-        hints = json.loads(side.read_text()) if side.exists() else {}
-        out.append((txt.read_bytes(), txt.name, hints))
+        first = len(out)
+        out.append((txt.read_bytes(), txt.name, json.loads(side.read_text()) if side.exists() else {}))
+        v = 2
+        while versions and (d / f"{txt.stem}.v{v}.txt").exists():
+            meta = json.loads((d / f"{txt.stem}.v{v}.json").read_text())
+            out.append(((d / f"{txt.stem}.v{v}.txt").read_bytes(), f"{txt.stem}.v{v}.txt", {},
+                        {"version_of_item": first, **meta}))
+            v += 1
     return out
 
 

@@ -13,7 +13,7 @@ from .measure import timed
 
 
 def fast_import_texts(git_dir: Path, texts) -> dict:
-    """Commit each (name, text) as its own commit through one `git fast-import` stream."""
+    """Commit each (path, text) under letters/ as its own commit through one `git fast-import` stream."""
     subprocess.run(["git", "init", "-q", "--bare", "--initial-branch=main", str(git_dir)], check=True)
     t0 = time.perf_counter()
     proc = subprocess.Popen(["git", "--git-dir", str(git_dir), "fast-import", "--quiet", "--done"],

@@ -14,9 +14,11 @@ from .generator import generate, write_corpus
 from .measure import machine
 
 FULL = dict(bulk_budget=300, bulk_max=10_000, single_reps=20, single_budget=180, search_reps=40,
-            hist_reps=20, web_seconds=10, clients=8, reindex_timeout=1200, raw_budget=900)
+            hist_reps=20, web_seconds=10, clients=8, reindex_timeout=1200, raw_budget=900,
+            sources_max=10_000)
 QUICK = dict(bulk_budget=20, bulk_max=1_000, single_reps=5, single_budget=30, search_reps=8,
-             hist_reps=5, web_seconds=2, clients=4, reindex_timeout=300, raw_budget=60)
+             hist_reps=5, web_seconds=2, clients=4, reindex_timeout=300, raw_budget=60,
+             sources_max=10_000)
 
 
 def log(msg: str):
@@ -27,7 +29,7 @@ def bench_size(n: int, seed: int, work: Path, cfg: dict, web: bool) -> tuple[lis
     """Every row for one archive size."""
     rows, extra = [], {}
     work.mkdir(parents=True, exist_ok=True)
-    texts = [(g.key, g.text()) for g in generate(n, seed)]
+    texts = [(f"{g.date[:4]}/{g.key}.txt", g.text()) for g in generate(n, seed)]
     log(f"{n}: raw git fast-import")
     fi = raw.fast_import_texts(work / "raw.git", texts)
     log(f"{n}: raw Whoosh indexing")
@@ -41,13 +43,14 @@ def bench_size(n: int, seed: int, work: Path, cfg: dict, web: bool) -> tuple[lis
         b = child.run(["bulk", work / "e2e", work / "corpus", cfg["bulk_budget"]], cfg["bulk_budget"] * 3 + 120)
         if "letters" in b:
             rate = b["ok"] / b["seconds"] if b["seconds"] else None
-            note = f"{b['method']}; {b['ok']:,} of {b['offered']:,} letters in {b['seconds']:.0f} s"
+            note = f"{b['method']}; {b['ok']:,} of {b['offered']:,} files ({b['versions']} later versions) " \
+                   f"in {b['seconds']:.0f} s"
             if b["letters"] < b["offered"]:
                 note += " (time budget)"
             if b["errors"]:
                 note += f"; errors: {b['errors']}"
             note += f"; git fast-import alone: {fi_rate:,.0f} letters/s"
-            rows.append(report.row(n, "bulk ingest, end to end from .txt", "letters/s", round(rate, 1),
+            rows.append(report.row(n, "bulk ingest, end to end from .txt", "letters/s", round(rate, 2),
                                    round(wh_rate, 1), "Whoosh alone", "≥ 0.5x Whoosh",
                                    rate >= 0.5 * wh_rate, "e2e", "; ".join(x for x in (note, wh_note) if x)))
             rows.append(report.row(n, "peak RSS of bulk ingest", "MB", b["peak_rss_mb"], built="e2e"))
@@ -62,11 +65,12 @@ def bench_size(n: int, seed: int, work: Path, cfg: dict, web: bool) -> tuple[lis
     home = work / "home"
     log(f"{n}: fast-import build of the archive")
     t0 = time.perf_counter()
-    manifest = build_archive(home, n, seed)
+    manifest = build_archive(home, n, seed, sources=n <= cfg["sources_max"])
     build_s = time.perf_counter() - t0
     rows.append(report.row(n, "fast build (generate + to_tei + fast-import)", "letters/s",
                            round(n / build_s, 1), round(fi_rate, 1), "fast-import of the .txt",
-                           built="fast", note=f"{manifest['commits']:,} commits in {build_s:.0f} s"))
+                           built="fast", note=f"{manifest['commits']:,} commits in {build_s:.0f} s"
+                           + ("" if manifest["sources"] else "; without sources/<id>/ files (see docs)")))
     log(f"{n}: reindex (timeout {cfg['reindex_timeout']} s)")
     ri = child.run(["reindex", home], cfg["reindex_timeout"])
     if "letters" not in ri:
@@ -94,8 +98,10 @@ def bench_size(n: int, seed: int, work: Path, cfg: dict, web: bool) -> tuple[lis
     return rows, extra
 
 
-def run(sizes: list, quick: bool, seed: int, out: Path, web: bool = True, keep: bool = False) -> dict:
-    cfg = QUICK if quick else FULL
+def run(sizes: list, quick: bool, seed: int, out: Path, web: bool = True, keep: bool = False,
+        overrides: dict | None = None) -> dict:
+    """Benchmark each size in turn; write results after each one; return them."""
+    cfg = dict(QUICK if quick else FULL, **(overrides or {}))
     results = {"started": dt.datetime.now().isoformat(timespec="seconds"), "sizes": sizes, "quick": quick,
                "seed": seed, "machine": machine(), "settings": cfg, "rows": []}
     singles = {}
@@ -133,9 +139,13 @@ def main(argv=None):
     p.add_argument("--out", default="bench-results", help="where results.json and results.md go")
     p.add_argument("--no-web", action="store_true", help="skip the gunicorn load test")
     p.add_argument("--keep", action="store_true", help="keep the generated archives under OUT/work")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=SECONDS",
+                   help="override a setting, e.g. --set reindex_timeout=900 (see FULL in runner.py)")
     args = p.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    results = run(sizes, args.quick, args.seed, Path(args.out), web=not args.no_web, keep=args.keep)
+    overrides = {k: float(v) for k, _, v in (s.partition("=") for s in args.set)}
+    results = run(sizes, args.quick, args.seed, Path(args.out), web=not args.no_web, keep=args.keep,
+                  overrides=overrides)
     print(report.markdown(results))
 
 

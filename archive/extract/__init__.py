@@ -33,9 +33,7 @@ _GOVERNMENT_ROLE = re.compile(
     r"premier ministre|secretari[oa]|fiscal|procureur|procurador|gouverneur|gobernador|chief of|"
     r"inspector general|ombuds|commissioner|defensor|уполномоченн|"
     r"президент|министр|премьер|генеральн)", re.I)
-# Offices of international bodies: their holders belong to no country the letter is about.
-_INTERNATIONAL_ROLE = re.compile(r"\b(?:European|EU|Union|United Nations|UN|Council of Europe|Security Council|"
-                                 r"Human Rights Council|européenne?|Unión|Nations Unies|Naciones Unidas|ООН)\b")
+_INTERNATIONAL_ROLE = people.names.INTERNATIONAL_ROLE
 _HONORIFIC_NAME = re.compile(rf"(?<![\w-])(?:Mr|Mrs|Ms|Dr|Mme|Sr|Sra)\.?\s+(?P<name>{people.NAME})")
 
 
@@ -127,6 +125,10 @@ def extract(blocks: list[Block], authority, language: str | None = None) -> Extr
                 and not _INTERNATIONAL_ROLE.search(a["role"] or ""):
             a["country"] = main[0]   # "Dear President ..." in a letter about one country
     out.addressees = addressees
+    # 3/4/2020 is 4 March when an English letter writes to the United States or spells dates US-style
+    letter_text = "\n".join(b.text for b in blocks)
+    if out.language == "en" and (any(a["country"] == "US" for a in addressees) or dates.US_STYLE.search(letter_text)):
+        out.date = dates.letter_date(blocks, kinds, month_first=True)
     codes = [a["country"] for a in addressees if a["country"]] + main
     out.countries = [{"code": c, "name": countries.name(c)} for c in dict.fromkeys(codes)]
 

@@ -32,6 +32,9 @@ ROLE_LINE = re.compile(
     r"premier ministre|ministre|président|présidente|procureur|gouverneur|ambassadeur|"
     r"president[ea]|ministr[oa]|secretari[oa]|fiscal|procurador[a]?|gobernador[a]?|embajador[a]?|"
     r"defensor[a]?|canciller|jef[ea])\b", re.I)
+# Offices of international bodies: their holders belong to no country the letter is about.
+INTERNATIONAL_ROLE = re.compile(r"\b(?:European|EU|Union|United Nations|UN|Council of Europe|Security Council|"
+                                r"Human Rights Council|européenne?|Unión|Nations Unies|Naciones Unidas|ООН)\b")
 _ROLE_LEAD = re.compile(r"^(?:to:?\s+)?(?:the\s+|le\s+|la\s+|el\s+)", re.I)
 
 

@@ -242,7 +242,8 @@ def addressees(blocks, kinds):
                 current["country"] = current["country"] or _country_in(line)
             elif not current["country"] and len(line) < 60:
                 # "Republic of Uzbekistan", "Bishkek, Kyrgyz Republic", "75008 Paris"
-                current["country"] = _country_in(line) or _capital_in(line)
+                international = names.INTERNATIONAL_ROLE.search(current["role"])
+                current["country"] = _country_in(line) or ("" if international else _capital_in(line))
     for block, kind in zip(blocks, kinds):
         if kind == "salute":
             _from_salute(block.text.split("\n", 1)[0].strip(), found)
@@ -263,6 +264,8 @@ def _from_salute(line: str, found: list):
         return
     role = " ".join((m.group("role") or "").split())
     name = (m.groupdict().get("name") or "").strip()
+    if name and countries.lookup(name):   # "Señor Presidente de la República de Cuba"
+        role, name = f"{role} {name}", ""
     for a in found:
         if name and (a["name"] == name or a["name"].endswith(" " + name)):
             a["role"] = a["role"] or role

@@ -1,0 +1,170 @@
+"""The officials personography: one TEI person per official, grown letter by letter.
+
+`merge` adds the officials of one letter to the list (authority/officials.xml in the archive
+repository); `match` finds the person an official already is. The same minister written
+"Bakhtiyor Mirzaev", "B. Mirzaev", "Mirzayev" or "Бахтиёр Мирзаев" is one person: names are
+compared on a transliterated, spelling-folded surname key plus a compatible first initial and
+country. Each person keeps every spelling seen (persName variants), each office with the dates
+of the letters that name it (occupation/roleName), the country, and the letters (idno).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from lxml import etree
+
+from .safexml import parse
+
+TEI_NS = "http://www.tei-c.org/ns/1.0"
+XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+_T = "{%s}" % TEI_NS
+_NS = {"t": TEI_NS}
+
+_CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+                     ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p",
+                      "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"]))
+# Transliteration variants that name the same person: Mirzayev/Mirzaev, Yusupov/Jusupov.
+_FOLDS = [("yev", "ev"), ("iev", "ev"), ("yov", "ov"), ("iy", "i"), ("yy", "y"), ("kh", "h"), ("dzh", "j"),
+          ("zh", "j"), ("ou", "u"), ("ya", "ia"), ("yu", "iu"), ("w", "v"), ("ck", "k"), ("ph", "f")]
+_HONORIFIC = re.compile(r"^(?:mr|mrs|ms|dr|h\.?e|sr|sra|m|mme|г-н|г-жа|господин|госпожа)\.?\s+", re.I)
+
+
+def _latin(text: str) -> str:
+    text = "".join(_CYRILLIC.get(ch, ch) for ch in text.lower())
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch))
+
+
+def _fold(word: str) -> str:
+    word = re.sub(r"[^a-z]", "", _latin(word))
+    for a, b in _FOLDS:
+        word = word.replace(a, b)
+    return re.sub(r"(.)\1+", r"\1", word)       # doubled letters: Abdullayev / Abdulaev
+
+
+def name_key(name: str) -> tuple[str, str]:
+    """(folded surname, first initial or '') of a person's name."""
+    words = _HONORIFIC.sub("", name.strip()).replace(".", ". ").split()
+    if not words:
+        return "", ""
+    surname = _fold(words[-1])
+    first = _fold(words[0])[:1] if len(words) > 1 else ""
+    return surname, first
+
+
+def _people(root) -> list:
+    return root.findall(".//t:listPerson/t:person", _NS)
+
+
+def _compatible(person, official: dict) -> bool:
+    surname, first = name_key(official["name"])
+    if not surname:
+        return False
+    keys = [name_key(p.text or "") for p in person.findall("t:persName", _NS)]
+    if not any(k[0] == surname and (not first or not k[1] or k[1] == first) for k in keys):
+        return False
+    country = person.find("t:nationality", _NS)
+    have = country.get("key") if country is not None else ""
+    return not (have and official.get("country") and have != official["country"])
+
+
+def _match(root, official: dict) -> str | None:
+    candidates = [p for p in _people(root) if _compatible(p, official)]
+    if not candidates:
+        return None
+    role = (official.get("role") or "").casefold()
+    # two ministers with the same surname: the one who held this office wins
+    same_role = [p for p in candidates
+                 if any((r.text or "").casefold() == role for r in p.iterfind("t:occupation/t:roleName", _NS))]
+    return (same_role or candidates)[0].get(XML_ID)
+
+
+def match(listperson_xml: bytes | None, official: dict) -> str | None:
+    """The xml:id of the person `official` ({'name','role','country'}) already is, or None."""
+    if not listperson_xml or not official.get("name"):
+        return None
+    return _match(parse(listperson_xml, "officials.xml"), official)
+
+
+def _empty() -> etree._Element:
+    root = etree.Element(_T + "TEI", nsmap={None: TEI_NS})
+    header = etree.SubElement(root, _T + "teiHeader")
+    fd = etree.SubElement(header, _T + "fileDesc")
+    etree.SubElement(etree.SubElement(fd, _T + "titleStmt"), _T + "title").text = \
+        "Officials named in advocacy letters"
+    etree.SubElement(etree.SubElement(fd, _T + "publicationStmt"), _T + "p").text = \
+        "Personography of the Advocacy Letters Archive, grown as letters are ingested."
+    etree.SubElement(etree.SubElement(fd, _T + "sourceDesc"), _T + "p").text = \
+        "Built from the officials extracted from, or set by archivists on, the archived letters."
+    body = etree.SubElement(etree.SubElement(root, _T + "text"), _T + "body")
+    etree.SubElement(body, _T + "listPerson", type="officials")
+    return root
+
+
+def _new_id(root, name: str) -> str:
+    surname, _ = name_key(name)
+    words = [_fold(w) for w in name.split() if _fold(w)]
+    base = "-".join([surname] + [w for w in words[:-1]][:2]) or "person"
+    base = base if re.match(r"[a-z]", base) else "p-" + base
+    taken = {p.get(XML_ID) for p in _people(root)}
+    ident, n = base, 2
+    while ident in taken:
+        ident, n = f"{base}-{n}", n + 1
+    return ident
+
+
+def _date_range(el, date: str | None) -> None:
+    if not date:
+        return
+    lo, hi = el.get("notBefore"), el.get("notAfter")
+    el.set("notBefore", min(lo, date) if lo else date)
+    el.set("notAfter", max(hi, date) if hi else date)
+
+
+def _insert(person, el) -> None:
+    """Keep the TEI order the schema needs: persName, occupation, nationality, idno."""
+    order = ["persName", "occupation", "nationality", "idno"]
+    rank = order.index(etree.QName(el).localname)
+    after = [c for c in person if order.index(etree.QName(c).localname) <= rank]
+    if after:
+        after[-1].addnext(el)
+    else:
+        person.insert(0, el)
+
+
+def merge(listperson_xml: bytes | None, officials: list[dict], letter_id: str, date: str | None) -> bytes:
+    """The personography with the named officials of one letter added or merged in (TEI bytes)."""
+    root = parse(listperson_xml, "officials.xml") if listperson_xml else _empty()
+    listperson = root.find(".//t:listPerson", _NS)
+    for official in officials:
+        name = " ".join((official.get("name") or "").split())
+        if not name:
+            continue   # an office without a holder is not a person
+        ident = _match(root, official)
+        person = next((p for p in _people(root) if p.get(XML_ID) == ident), None) if ident else None
+        if person is None:
+            person = etree.SubElement(listperson, _T + "person")
+            person.set(XML_ID, _new_id(root, name))
+            etree.SubElement(person, _T + "persName").text = name
+        elif name not in [p.text for p in person.findall("t:persName", _NS)]:
+            variant = etree.Element(_T + "persName", type="variant")
+            variant.text = name
+            _insert(person, variant)
+        role = " ".join((official.get("role") or "").split())
+        if role:
+            occ = next((o for o in person.findall("t:occupation", _NS)
+                        if (o.findtext("t:roleName", namespaces=_NS) or "").casefold() == role.casefold()), None)
+            if occ is None:
+                occ = etree.Element(_T + "occupation")
+                etree.SubElement(occ, _T + "roleName").text = role
+                _insert(person, occ)
+            _date_range(occ, date)
+        if official.get("country") and person.find("t:nationality", _NS) is None:
+            _insert(person, etree.Element(_T + "nationality", key=official["country"]))
+        if letter_id and letter_id not in [i.text for i in person.findall("t:idno", _NS)]:
+            idno = etree.Element(_T + "idno", type="letter")
+            idno.text = letter_id
+            _insert(person, idno)
+    etree.indent(root, space="  ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
