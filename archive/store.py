@@ -260,6 +260,7 @@ class FastImport:
                 self._data(data)
         w(b"\n")
         self.count += 1
+        fault_point(f"fast-import-{self.count}")
         if self.checkpoint_every and self.count % self.checkpoint_every == 0:
             w(b"checkpoint\n\n")
 

@@ -111,8 +111,8 @@ def test_letter_entity_link_and_tei_download(page, server):
         page.locator("a", has_text="Original file").click()
     assert Path(info.value.path()).read_bytes().strip()
 
-    page.locator(".letter-text a.entity-place").first.click()
-    page.wait_for_url(re.compile(r"/search\?q=country"))
+    page.locator(".letter-text a.entity-instrument").first.click()
+    page.wait_for_url(re.compile(r"/search\?q=instrument"))
     assert int(page.locator("h2#results-heading").inner_text().split()[0]) >= 1
     page.goto(letter_url)
     related = page.locator("section.related li a")

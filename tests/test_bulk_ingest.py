@@ -1,0 +1,155 @@
+"""Bulk ingest of a folder of 200 mixed files (and a zip): every file reported, no partial commit."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from archive.home import Archive
+from archive.letter import Block, Letter
+from archive.tei import to_tei
+from archive.verify import verify
+from conftest import AUTHOR, ROOT
+from test_guarantees import letter_text
+
+LETTERS = str(ROOT / ".venv" / "bin" / "letters")
+BROKEN = {25: ("empty.txt", b""), 75: ("garbage.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4),
+          125: ("broken.xml", b"<TEI><teiHeader>"), 175: ("renamed.docx", b"just text, not a zip")}
+
+
+def html_page(text: str) -> bytes:
+    paras = "".join(f"<p>{p}</p>" for p in text.split("\n\n"))
+    return (f"<!doctype html><html><head><title>Open letter</title></head><body>"
+            f"<nav><a href='/'>Home</a> <a href='/about'>About us</a> <a href='/donate'>Donate</a></nav>"
+            f"<div class='cookie-banner'>We use cookies. Accept all cookies</div>"
+            f"<main><article><h1>Open letter</h1>{paras}</article></main>"
+            f"<aside class='related'><h2>Related articles</h2><p>Another story</p></aside>"
+            f"<footer>© Example Rights Monitor. All rights reserved.</footer></body></html>").encode()
+
+
+def docx_file(text: str) -> bytes:
+    import docx
+    d = docx.Document()
+    for p in text.split("\n\n"):
+        d.add_paragraph(p)
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def eml_file(text: str, i: int) -> bytes:
+    from email.message import EmailMessage
+    m = EmailMessage()
+    m["From"] = "Example Rights Monitor <office@example.org>"
+    m["To"] = "ministry@example.gov"
+    m["Subject"] = f"Open letter {i}"
+    m["Date"] = "Tue, 15 Mar 2016 10:00:00 +0000"
+    m.set_content(text)
+    return m.as_bytes()
+
+
+def tei_file(text: str, i: int) -> bytes:
+    blocks = [Block("p", p) for p in text.split("\n\n")]
+    return to_tei(Letter(id=f"imported-{i}", title=f"Imported letter {i}", date="2016-03-15", blocks=blocks))
+
+
+def mixed_folder(folder: Path, n: int = 200) -> dict:
+    folder.mkdir(parents=True)
+    made = {}
+    for i in range(n):
+        if i in BROKEN:
+            name, data = BROKEN[i]
+            name = f"{i:03d}-{name}"
+        else:
+            text = letter_text(i)
+            kind = i % 5
+            name, data = [(f"{i:03d}.txt", text.encode()), (f"{i:03d}.html", html_page(text)),
+                          (f"{i:03d}.docx", docx_file(text)), (f"{i:03d}.eml", eml_file(text, i)),
+                          (f"{i:03d}.xml", tei_file(text, i))][kind]
+        sub = folder / f"batch-{i // 50}"
+        sub.mkdir(exist_ok=True)
+        (sub / name).write_bytes(data)
+        made[str(sub / name)] = i in BROKEN
+    return made
+
+
+def cli(home, *args, env=None):
+    return subprocess.run([LETTERS, *args, "--home", str(home)], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})})
+
+
+def commits(home) -> int:
+    return int(subprocess.run(["git", "--git-dir", str(home / "repo.git"), "rev-list", "--count", "main"],
+                              capture_output=True, text=True, check=True).stdout)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mixed")
+    made = mixed_folder(root / "letters")
+    return root / "letters", made
+
+
+def test_a_folder_of_200_mixed_files(folder, tmp_path):
+    src, made = folder
+    home = tmp_path / "archive"
+    cli(home, "init", "--author", AUTHOR)
+    before = commits(home)
+    res = cli(home, "ingest", str(src), "--author", AUTHOR, "--json")
+    assert res.returncode == 1  # some files are broken
+    results = json.loads(res.stdout)
+    assert sorted(r["file"] for r in results) == sorted(made)
+    failed = {r["file"] for r in results if not r["ok"]}
+    assert failed == {f for f, broken in made.items() if broken}
+    for r in results:
+        if not r["ok"]:
+            assert Path(r["file"]).name in r["error"] and "FAILED" in res.stderr
+    archived = [r for r in results if r["ok"]]
+    assert len({r["id"] for r in archived}) == len(archived) == 200 - len(BROKEN)
+    assert commits(home) == before + len(archived)  # one commit per letter, none for failures
+    a = Archive.open(home)
+    assert {r["format"] for r in (a.record(x["id"])["source"] for x in archived)} == \
+        {"text", "html", "docx", "email", "tei"}
+    report = verify(a)
+    assert report["ok"], report["problems"]
+    assert a.search("defenders", limit=1)["total"] == len(archived)
+    a.close()
+
+
+def test_killed_in_the_middle_of_the_stream_commits_nothing(folder, tmp_path):
+    src, made = folder
+    home = tmp_path / "archive"
+    cli(home, "init", "--author", AUTHOR)
+    before = commits(home)
+    res = cli(home, "ingest", str(src / "batch-0"), "--author", AUTHOR, env={"LETTERS_FAULT": "fast-import-20"})
+    assert res.returncode == -signal.SIGKILL
+    assert commits(home) == before  # no partial batch
+    assert subprocess.run(["git", "--git-dir", str(home / "repo.git"), "fsck", "--strict"]).returncode == 0
+    again = cli(home, "ingest", str(src / "batch-0"), "--author", AUTHOR, "--json")
+    archived = [r for r in json.loads(again.stdout) if r["ok"]]
+    assert len(archived) == 49 and commits(home) == before + 49
+
+
+def test_a_zip_of_letters_with_sidecars(tmp_path):
+    home = tmp_path / "archive"
+    cli(home, "init", "--author", AUTHOR)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for i in range(3):
+            z.writestr(f"letters/l{i}.txt", letter_text(i))
+        z.writestr("letters/l0.json", json.dumps({"source_url": "https://example.org/l0"}))
+        z.writestr("../../escape.txt", letter_text(9))  # never written anywhere, never read
+    (tmp_path / "batch.zip").write_bytes(buf.getvalue())
+    res = cli(home, "ingest", str(tmp_path / "batch.zip"), "--author", AUTHOR, "--json")
+    assert res.returncode == 0, res.stderr
+    results = json.loads(res.stdout)
+    assert len(results) == 3 and all(r["ok"] for r in results)
+    by_name = {r["file"].split("!")[-1]: r for r in results}
+    assert by_name["letters/l0.txt"]["letter"]["source"]["url"] == "https://example.org/l0"
+    assert not (tmp_path.parent / "escape.txt").exists()
