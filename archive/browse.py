@@ -7,7 +7,7 @@ import os
 import re
 
 from . import diff as letterdiff, ids
-from .errors import NotFound
+from .errors import InvalidQuery, NotFound
 from .search import FACET_FIELDS, label_facets, search_letters
 
 # URL name of an entity type -> its facet.
@@ -44,7 +44,10 @@ def entity(archive, kind: str, value: str) -> dict:
     """One entity: its letters (newest first) and the entities that co-occur with it."""
     facet = _kind(kind)
     q = term(FACET_FIELDS[facet], value.lower() if facet == "instrument" else value)
-    res = search_letters(archive, q, limit=LETTERS_SHOWN, sort="-date")
+    try:
+        res = search_letters(archive, q, limit=LETTERS_SHOWN, sort="-date")
+    except InvalidQuery:
+        res = {"total": 0}  # not a value this type can have: no such entity
     if not res["total"]:
         raise NotFound(f"no letters for {kind[:-1]} {value!r}")
     mine = next((f for f in res["facets"][facet] if f["value"].casefold() == value.casefold()), None)

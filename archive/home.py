@@ -5,7 +5,6 @@ Home layout: `repo.git/` (bare git repository, the source of truth), `index/`
 """
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from pathlib import Path
@@ -14,14 +13,13 @@ import git
 
 from . import diff as letterdiff, ids, writer
 from .authority import Authority, BUNDLED_FILES
-from .errors import ArchiveError, ConflictError, IngestError, NotFound
+from .errors import ArchiveError, NotFound
 from .index import Index
-from .letter import Letter
 from .repo import RepoReader
 from .safexml import parse
 from .search import search_letters
 from .store import ArchiveLock, Store, init_repository, parse_author
-from .tei import from_tei, from_tree, to_tei
+from .tei import from_tei, from_tree
 from .validate import validate_letter
 
 
