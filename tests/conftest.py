@@ -1,7 +1,6 @@
 """Shared fixtures: the official TEI schema (compiled once), real archives in tmp dirs."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ def tei_all():
     """The official TEI P5 4.12.0 schema (compiling it takes several seconds)."""
     path = SHARED / "schemas" / "tei_all.rng"
     if not path.exists():
-        pytest.fail(f"the official TEI schema is missing: expected shared/schemas/tei_all.rng beside the project")
+        pytest.fail("the official TEI schema is missing: expected shared/schemas/tei_all.rng beside the project")
     return etree.RelaxNG(etree.parse(str(path)))
 
 

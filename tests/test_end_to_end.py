@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import subprocess
 
-import pytest
 from click.testing import CliRunner
 
 from archive.cli import main
