@@ -35,7 +35,7 @@ def user_errors(f):
             raise click.ClickException(exc.message) from None
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
-        except (git.GitError, BrokenPipeError) as exc:
+        except git.GitError as exc:
             raise click.ClickException(f"git could not read the archive ({type(exc).__name__}: "
                                        f"{str(exc)[:300]}); run `letters verify` to see what is damaged") from None
     return wrapper
@@ -178,17 +178,23 @@ def history(letter_id, home, as_json):
 @click.argument("letter_id")
 @click.argument("a")
 @click.argument("b", required=False)
+@click.option("--tei", is_flag=True, help="Print the unified diff of the two TEI files instead.")
 @_home_option
 @_json_option
 @user_errors
-def diff(letter_id, a, b, home, as_json):
+def diff(letter_id, a, b, tei, home, as_json):
     """What changed between two versions of a letter (or between two letters).
 
-    With LETTER_ID A B: versions A and B of one letter. With ID1 ID2: two letters.
+    With LETTER_ID A B: versions A and B of one letter (commit ids, or latest, latest~1...).
+    With ID1 ID2: two different letters (e.g. one template sent to two governments).
 
-    Example: letters diff 2005-05-16-hrw-kg 1a2b3c HEAD
+    Example: letters diff 2005-05-16-hrw-kg latest~1 latest
     """
     arch = _open(home)
+    if tei:
+        if b is None:
+            raise click.ClickException("--tei compares two versions of one letter: give ID A B")
+        return click.echo(arch.tei_diff(letter_id, a, b), nl=False)
     res = arch.compare(letter_id, a) if b is None else arch.diff(letter_id, a, b)
     if as_json:
         return _print_json(res)
@@ -201,6 +207,63 @@ def diff(letter_id, a, b, home, as_json):
             click.echo(f"  - {c['before']}")
         if c.get("after") is not None:
             click.echo(f"  + {c['after']}")
+
+
+@main.command()
+@click.argument("letter_id")
+@_home_option
+@_json_option
+@user_errors
+def blame(letter_id, home, as_json):
+    """Which version introduced each paragraph of a letter.
+
+    Example: letters blame 2005-05-16-hrw-kg
+    """
+    rows = _open(home).blame(letter_id)
+    if as_json:
+        return _print_json(rows)
+    for r in rows:
+        click.echo(f"{r['version'][:12]}  {r['date'][:10]}  {r['text'][:90]}")
+
+
+@main.command()
+@click.argument("letter_id")
+@click.option("--at", "at", help="Cite this version (default: the current one).")
+@click.option("--format", "fmt", type=click.Choice(["text", "bibtex", "csl"]), default="text",
+              show_default=True)
+@click.option("--base-url", default="http://127.0.0.1:8000", show_default=True,
+              help="Where the archive is served, for the permanent URL.")
+@_home_option
+@user_errors
+def cite(letter_id, at, fmt, base_url, home):
+    """A citation of a letter that names its version, with the version's permanent URL.
+
+    Example: letters cite 2005-05-16-hrw-kg --format bibtex --base-url https://letters.example.org
+    """
+    from .versions import citation
+    rec = _open(home).cite_record(letter_id, at)
+    url = f"{base_url.rstrip('/')}/letters/{letter_id}/at/{rec['version']}"
+    out = citation(rec, url, fmt)
+    click.echo(json.dumps(out, ensure_ascii=False, indent=2) if fmt == "csl" else out.rstrip("\n"))
+
+
+@main.command()
+@click.argument("letter_id")
+@_home_option
+@_json_option
+@user_errors
+def family(letter_id, home, as_json):
+    """Letters of the same family: near-identical text (one template, several governments).
+
+    Example: letters family 2019-11-20-cra-hu
+    """
+    rows = _open(home).family(letter_id)
+    if as_json:
+        return _print_json(rows)
+    for r in rows:
+        click.echo(f"{r['id']:40}  {r['shared']:.2f}  {r['title']}")
+    if not rows:
+        _say("no other letter of this family")
 
 
 @main.command()

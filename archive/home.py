@@ -6,12 +6,13 @@ Home layout: `repo.git/` (bare git repository, the source of truth), `index/`
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
 import git
 
-from . import diff as letterdiff, ids, writer
+from . import diff as letterdiff, families, ids, versions, writer
 from .authority import Authority, BUNDLED_FILES
 from .errors import ArchiveError, NotFound
 from .index import Index
@@ -102,9 +103,24 @@ class Archive:
             raise NotFound(f"no letter {letter_id!r}") from None
 
     def resolve_version(self, letter_id: str, rev: str) -> str:
-        """Full sha of a version of this letter (short shas accepted); NotFound otherwise."""
+        """Full sha of a version of this letter; NotFound otherwise.
+
+        `rev` is a commit sha (short ones accepted), or `latest`, `latest~1`, `latest~2`...
+        for the letter's current version and the ones before it.
+        """
         path = self._path(letter_id)
+        m = re.fullmatch(r"latest(?:~(\d+))?", rev or "")
+        if m:
+            versions = self.reader.history(path)
+            back = int(m.group(1) or 0)
+            if back >= len(versions):
+                raise NotFound(f"letter {letter_id!r} has {len(versions)} version(s); there is no {rev}")
+            return versions[back]["version"]
         sha = self.reader.resolve(rev)
+        head = self.reader.head()
+        if sha != head and not self.reader.is_ancestor(sha, head):
+            raise NotFound(f"letter {letter_id!r} has no version {rev} in this archive "
+                           "(the commit is not on its main line)")
         if self.reader.blob_sha(path, sha) is None:
             raise NotFound(f"letter {letter_id!r} does not exist at version {rev}")
         return sha
@@ -179,10 +195,23 @@ class Archive:
 
     def compare(self, id_a: str, id_b: str) -> dict:
         """Changes between two different letters (e.g. one template sent to two governments)."""
-        old, va, _ = self.get(id_a)
-        new, vb, _ = self.get(id_b)
-        return {"from": id_a, "to": id_b, "changes": letterdiff.diff_letters(old, new),
-                "shared": round(letterdiff.shared_ratio(old, new), 3)}
+        return versions.compare(self, id_a, id_b)
+
+    def blame(self, letter_id: str) -> list[dict]:
+        """Which version introduced each paragraph of the current letter."""
+        return versions.blame(self, letter_id)
+
+    def tei_diff(self, letter_id: str, a: str, b: str) -> str:
+        """Unified diff of the TEI files of two versions (for experts)."""
+        return versions.tei_diff(self, letter_id, a, b)
+
+    def cite_record(self, letter_id: str, at: str | None = None) -> dict:
+        """What a citation of this version needs (title, senders, date, version...)."""
+        return versions.cite_record(self, letter_id, at)
+
+    def family(self, letter_id: str) -> list[dict]:
+        """Letters of the same family (near-identical text): [{"id", "title", "shared"}]."""
+        return families.family_of(self, letter_id)
 
     # ------------------------------------------------------------ search
     def search(self, q: str, limit: int = 20, offset: int = 0, sort: str = "relevance") -> dict:

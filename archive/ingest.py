@@ -122,11 +122,17 @@ def apply_hints(letter: Letter, hints: dict, authority, name: str = "hints") -> 
 
 
 def include_addressees(letter: Letter) -> None:
-    """Addressees are officials too, and their countries are countries of the letter."""
-    names = {(o["name"], o["role"]) for o in letter.officials}
+    """Addressees are officials too, and their countries are countries of the letter.
+
+    An official with an addressee's name is that addressee: the addressee's role wins, so
+    a corrected title replaces the old one instead of adding a second person.
+    """
+    def key(p):
+        return (p.get("name") or "").casefold() or ("role", (p.get("role") or "").casefold())
+    addressed = {key(a): a for a in letter.addressees if a.get("name") or a.get("role")}
+    others = [o for o in letter.officials if key(o) not in addressed]
+    letter.officials = [dict(a) for a in addressed.values()] + others
     for a in letter.addressees:
-        if (a["name"], a["role"]) not in names and (a["name"] or a["role"]):
-            letter.officials.insert(0, dict(a))
         code = a.get("country")
         if code and code not in {c["code"] for c in letter.countries}:
             letter.countries.append({"code": code, "name": countries.name(code)})

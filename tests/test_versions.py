@@ -155,8 +155,6 @@ def test_addressee_title_corrected_in_a_new_source(chain, tmp_path):
         a.close()
 
 
-@pytest.mark.xfail(strict=True, reason="edit --set addressee keeps the old official beside the "
-                                       "corrected one (archive/ingest.include_addressees)")
 def test_addressee_title_corrected_by_edit(tmp_path):
     a = Archive.init(tmp_path / "home", AUTHOR)
     try:
@@ -402,8 +400,6 @@ def test_web_blame_cite_and_404s(client, chain):
     assert client.get("/letters/nobody/blame.json").get_json()["status"] == 404
 
 
-@pytest.mark.xfail(strict=True, reason="Archive.resolve_version accepts commits off the main line; "
-                                       "it should check ancestry as versions.resolve does")
 def test_web_letter_at_dangling_commit_is_404(client, chain):
     a, lid = chain["archive"], chain["id"]
     dangling = a.repo.git.commit_tree(a.repo.git.rev_parse("main^{tree}"), "-p", "main",
