@@ -2,7 +2,8 @@
 
 A letter's text becomes a set of word shingles (SHINGLE consecutive words, compared as in
 archive/textdiff.py: case, quotes, whitespace and Unicode form do not count). Its MinHash
-signature is NUM_PERM minimums of salted shingle hashes; the share of equal positions in two
+signature is NUM_PERM minimums of shingle hashes (one hash per shingle, spread over NUM_PERM
+bins); the share of equal positions in two
 signatures estimates the Jaccard similarity of the two shingle sets. For lookup, the
 signature is cut into BANDS bands of ROWS values (locality-sensitive hashing): two letters
 that share any band are candidates, and candidates at or above FAMILY_MIN are family.
@@ -13,13 +14,12 @@ Decisions:
   only stock phrases (~0.0-0.1).
 - 32 bands of 4 rows: a pair at Jaccard 0.5 is a candidate with probability 0.87, at 0.7
   with 0.9995, at 0.2 with 0.05; FAMILY_MIN 0.5 then filters on the estimate.
-- Hashes are blake2b with fixed salts, so signatures and bands are the same in every process
-  and can be stored in the index.
+- Hashes are blake2b, so signatures and bands are the same in every process and can be
+  stored in the index.
 """
 from __future__ import annotations
 
 import hashlib
-import random
 
 from .textdiff import word_list
 
@@ -31,9 +31,7 @@ FAMILY_MIN = 0.5
 
 _PRIME = (1 << 61) - 1
 _EMPTY = _PRIME   # larger than any hash modulo the prime: the signature of no text
-# Fixed coefficients: signatures must agree across processes and versions of the archive.
-_rng = random.Random(20050516)
-_PERMS = [(_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(NUM_PERM)]
+_OFFSET = 1 << 53  # added per bin of distance when an empty bin borrows a value (sums stay < _EMPTY)
 
 
 def shingles(text: str) -> set:
@@ -51,11 +49,29 @@ def _hash(shingle: str) -> int:
 
 
 def signature(text: str) -> list[int]:
-    """The MinHash signature of a text: NUM_PERM integers."""
-    hashes = [_hash(s) for s in shingles(text)]
-    if not hashes:
-        return [_EMPTY] * NUM_PERM
-    return [min((a * h + b) % _PRIME for h in hashes) for a, b in _PERMS]
+    """The MinHash signature of a text: NUM_PERM integers.
+
+    One-permutation hashing: each shingle is hashed once, its hash picks one of NUM_PERM
+    bins and the bin keeps its smallest value; empty bins borrow from the next full bin
+    (rotation), so the signature costs one hash per shingle instead of NUM_PERM.
+    """
+    bins = [_EMPTY] * NUM_PERM
+    for s in shingles(text):
+        h = _hash(s)
+        k, v = h % NUM_PERM, h // NUM_PERM
+        if v < bins[k]:
+            bins[k] = v
+    if all(v == _EMPTY for v in bins):
+        return bins
+    out = list(bins)
+    for k in range(NUM_PERM):
+        step = 0
+        while out[k] == _EMPTY:  # densify: the next full bin's value, marked by the distance
+            step += 1
+            j = (k + step) % NUM_PERM
+            if bins[j] != _EMPTY:
+                out[k] = bins[j] + step * _OFFSET
+    return out
 
 
 def similarity(sig_a: list[int], sig_b: list[int]) -> float:

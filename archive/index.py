@@ -29,6 +29,7 @@ from whoosh.qparser import MultifieldParser, FieldAliasPlugin, TaggingPlugin, sy
 from .errors import InvalidQuery
 from whoosh.support.charset import accent_map
 
+from . import families
 from .letter import Letter, fingerprint
 
 # Facet name -> the keyword field whose exact values it counts (and that its links search).
@@ -36,7 +37,7 @@ FACETS = {"country": "country", "instrument": "instrument", "article": "article"
           "official": "official_exact", "addressee": "addressee_exact",
           "organisation": "org_exact", "year": "year", "language": "lang"}
 # Bumped whenever analysis or fields change, so an older index is rebuilt, not misread.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # Porter2 leaves a noun and its verb apart when their spellings diverge (detention/detained);
 # these joins were chosen from the words of advocacy letters (tests/test_search.py measures them).
 STEM_JOINS = {"detent": "detain", "detaine": "detain", "expuls": "expel", "suspens": "suspend",
@@ -85,6 +86,8 @@ def _schema() -> Schema:
         year=ID(stored=True),
         summary=STORED,
         fingerprint=ID(stored=True),
+        family=KEYWORD(scorable=False),  # MinHash LSH bands: letters sharing one are family candidates
+        minhash=STORED,
     )
 
 
@@ -94,6 +97,11 @@ def _tag(values) -> str:
 
 def _country_name(letter: Letter, code: str) -> str:
     return next((c.get("name", "") for c in letter.countries if c.get("code") == code), code)
+
+
+def _family_fields(text: str) -> dict:
+    sig = families.signature(text)
+    return {"family": " ".join(families.bands(sig)), "minhash": families.encode(sig)}
 
 
 def document(letter: Letter, path: str) -> dict:
@@ -136,6 +144,7 @@ def document(letter: Letter, path: str) -> dict:
         "date": letter.date or "", "year": (letter.date or "")[:4],
         "summary": json.dumps(summary, ensure_ascii=False),
         "fingerprint": fingerprint(letter),
+        **_family_fields(letter.text),
     }
 
 
@@ -359,9 +368,9 @@ class Index:
         if self.path.exists():
             shutil.rmtree(self.path)
         self.path.mkdir(parents=True)
+        (self.path / "SCHEMA").write_text(SCHEMA_VERSION + "\n")
         windex.create_in(str(self.path), _schema())
         self._set_commit(None)
-        (self.path / "SCHEMA").write_text(SCHEMA_VERSION + "\n")
 
     def writer_lock(self, blocking: bool = True):
         """Serialise index writers across processes (readers never take it)."""
@@ -391,6 +400,14 @@ class Index:
     def ids(self) -> set:
         with self._open().searcher() as s:
             return {fields["id"] for fields in s.all_stored_fields()}
+
+    def family_candidates(self, bands: list) -> list[dict]:
+        """Stored fields (id, title, minhash) of letters sharing at least one LSH band."""
+        if not bands:
+            return []
+        query = wq.Or([wq.Term("family", b) for b in bands])
+        return [{"id": h["id"], "title": h["title"], "minhash": h.get("minhash", "")}
+                for h in self.searcher().search(query, limit=None)]
 
     def find_fingerprint(self, fp: str) -> str | None:
         """The id of an indexed letter with this text fingerprint, if any."""
