@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from git import GitCommandError
 
-from . import diff as letterdiff, fixity, ids
+from . import diff as letterdiff, families, fixity, ids
 from .errors import ArchiveError, ConflictError
 from .ingest import apply_hints, check_hints, prepare, reextract
 from .letter import Letter, fingerprint
@@ -165,7 +165,17 @@ def ingest(archive, data, filename, hints=None, author=None, as_version_of=None,
                                        expected_head=parent)
         index_directly(archive, parent, sha, [(p.letter, p.path)])
         archive.after_write(1)
-    return _done(p, sha)
+    return _with_family(archive, _done(p, sha))
+
+
+def _with_family(archive, result: dict) -> dict:
+    """Families are found at ingest: the letters this one shares most of its text with."""
+    try:
+        result["family"] = [{"id": f["id"], "shared": f["shared"]}
+                            for f in families.family_of(archive, result["id"])]
+    except (ArchiveError, OSError):
+        result["family"] = []
+    return result
 
 
 def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
@@ -216,6 +226,8 @@ def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
             if shas:
                 index_directly(archive, stream.parent, shas[-1], [(p.letter, p.path) for _, p in pending])
             archive.after_write(len(pending))
+            for slot, _ in pending:
+                _with_family(archive, results[slot])
     return results
 
 
