@@ -462,14 +462,16 @@ class Index:
                          "sender": summ["sender"], "addressees": summ["addressees"],
                          "countries": summ["countries"], "instruments": summ["instruments"],
                          "language": summ["language"]})
-        total, facets = self.facet_counts(query, results)
+        total, facets = self.facet_counts(query, results, s)
         return {"total": total, "query": q, "parsed": str(query), "understood": describe(query),
                 "hits": hits, "facets": facets}
 
-    def facet_counts(self, query, results=None) -> tuple[int, dict]:
+    def facet_counts(self, query, results=None, s=None) -> tuple[int, dict]:
         """(matches, facet -> [{"value", "count"}]) over every match; cached per index generation."""
-        s = self.searcher()
-        key = repr(query)
+        # The caller's searcher: another process may commit meanwhile, and a fresh searcher
+        # would close the one `results` reads from.
+        s = s or self.searcher()
+        key = (self._searcher_key, repr(query))
         cached = self._facet_cache.get(key)
         if cached is not None:
             self._facet_cache.move_to_end(key)
