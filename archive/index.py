@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import time
 from collections import Counter, OrderedDict
 from pathlib import Path
 
@@ -427,10 +428,26 @@ class Index:
         if self._searcher is None or self._searcher_key != key:
             if self._searcher is not None:
                 self._searcher.close()
-            self._searcher = ix.searcher()
+            self._searcher = self._open_searcher(ix)
             self._searcher_key = key
             self._facet_cache.clear()
         return self._searcher
+
+    def _open_searcher(self, ix, tries: int = 5):
+        """Open a searcher, retrying when a writer retires the generation being opened.
+
+        A writer deletes the files of generations no reader holds; a reader opening at
+        that instant finds one gone. The newer generation is complete, so try again.
+        """
+        for attempt in range(tries):
+            try:
+                return ix.searcher()
+            except (FileNotFoundError, OSError):
+                if attempt == tries - 1:
+                    raise
+                time.sleep(0.02 * (attempt + 1))
+                ix.close()
+                ix = self._ix = windex.open_dir(str(self.path))
 
     def parse(self, q: str, resolver=None, resolved=()):
         """The Whoosh query for `q`, checked (wildcards against this index)."""
