@@ -153,10 +153,14 @@ def prepare(data: bytes, filename: str, hints: dict, authority) -> Letter:
             raise IngestError(f"{name}: no letter text found (no paragraph after removing page clutter)")
         letter = Letter(blocks=blocks)
         apply_extraction(letter, extract(blocks, authority, language=hints.get("language")), set())
-        for field in ("title", "date"):
-            if result.meta.get(field) and not getattr(letter, field):
-                setattr(letter, field, result.meta[field])
-                letter.provenance[field] = "source"
+        if result.meta.get("title") and not letter.title:
+            letter.title = result.meta["title"]
+            letter.provenance["title"] = "source"
+        # A web page's publication date or a file's creation date is not the letter's date;
+        # an e-mail's Date header is when the letter was sent.
+        if result.meta.get("date") and not letter.date and result.format == "email":
+            letter.date = result.meta["date"]
+            letter.provenance["date"] = "source"
         include_addressees(letter)
     apply_hints(letter, hints, authority, name)
     letter.source.update({"file": name, "format": result.format,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from git import GitCommandError
 
-from . import diff as letterdiff, families, fixity, ids
+from . import diff as letterdiff, families, fixity, ids, personography
 from .errors import ArchiveError, ConflictError
 from .ingest import apply_hints, check_hints, prepare, reextract
 from .letter import Letter, fingerprint
@@ -147,6 +147,26 @@ def index_directly(archive, parent, head, letters) -> None:
         pass  # the commit is safe; after_write reports and the index catches up later
 
 
+def officials_shard(country: str) -> str:
+    """The register file of a country's officials (sharded so a write stays small)."""
+    code = country.lower() if country and country.isalpha() and len(country) == 2 else "xx"
+    return f"authority/officials/{code}.xml"
+
+
+def register_officials(archive, letters, shards: dict | None = None) -> dict:
+    """Updated register files {path: bytes} with the named officials of these letters."""
+    shards = {} if shards is None else shards
+    for letter in letters:
+        named = [o for o in letter.officials if o.get("name")]
+        by_shard: dict = {}
+        for o in named:
+            by_shard.setdefault(officials_shard(o.get("country", "")), []).append(o)
+        for path, people in by_shard.items():
+            current = shards[path] if path in shards else archive.reader.read(path)
+            shards[path] = personography.merge(current, people, letter.id, letter.date)
+    return shards
+
+
 def _done(p: Pending, sha: str) -> dict:
     return {"file": p.filename, "ok": True, "id": p.letter.id, "version": sha,
             "letter": p.letter.to_record(sha, p.path), "warnings": p.warnings}
@@ -159,6 +179,7 @@ def ingest(archive, data, filename, hints=None, author=None, as_version_of=None,
         p = _prepare(archive, data, filename, hints, as_version_of, message, Batch())
         if isinstance(p, dict):
             return p
+        p.changes.update(register_officials(archive, [p.letter]))
         parent = archive.reader.head()
         with disk_errors():
             sha = archive.store.commit(p.changes, p.message, parse_author(author, archive.repo),
@@ -217,13 +238,18 @@ def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
                 with disk_errors():
                     for _, p in pending:
                         stream.commit(p.changes, p.message, p.author)
+                    # One register update for the whole batch, not one per letter.
+                    register = register_officials(archive, [p.letter for _, p in pending])
+                    if register:
+                        stream.commit(register, f"Register the officials named in {len(pending)} "
+                                                "new letter version(s)", actor)
                     shas = stream.finish()
             except BaseException:
                 stream.abort()
                 raise
             for (slot, p), sha in zip(pending, shas):
                 results[slot] = _done(p, sha)
-            if shas:
+            if shas:  # the register commit, if any, touches no letter
                 index_directly(archive, stream.parent, shas[-1], [(p.letter, p.path) for _, p in pending])
             archive.after_write(len(pending))
             for slot, _ in pending:
@@ -263,6 +289,7 @@ def edit(archive, letter_id, sets=None, text=None, message=None, author=None, ba
         summary = letterdiff.summarize(letterdiff.diff_letters(letter, new))
         msg = (message or f"Correct {letter_id}").strip() + f"\n\nChanged: {summary}"
         changes = fixity.with_sums(letter_id, {path: serialise(new)}, archive.reader)
+        changes.update(register_officials(archive, [new]))
         parent = archive.reader.head()
         with disk_errors():
             sha = archive.store.commit(changes, msg, parse_author(author, archive.repo),
