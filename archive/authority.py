@@ -137,6 +137,14 @@ class Authority:
         """The organisation whose full name, abbreviation or alias is `name` (case-insensitive)."""
         return self._org_names.get(_org_key(name or ""))
 
+    def derived(self, key: str, build):
+        """`build(self)`, computed once per Authority and kept: look-up structures derived from
+        the entries (the extractors' matchers), which are never changed after loading."""
+        cache = self.__dict__.setdefault("_derived", {})
+        if key not in cache:
+            cache[key] = build(self)
+        return cache[key]
+
 
 def _org_key(name: str) -> str:
     key = " ".join(name.split()).casefold()

@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from . import countries
 from .errors import IngestError
 from .extract import extract
-from .letter import Letter, normalise_structure
+from .letter import Block, Letter, normalise_structure
 from .readers import read_file
 
 HINT_FIELDS = ("date", "sender_org", "addressee", "addressees", "source_url", "title", "language",
@@ -144,6 +144,7 @@ def prepare(data: bytes, filename: str, hints: dict, authority) -> Letter:
     check_hints(hints, name)
     result = read_file(data, name)
     own = result.meta.get("letter")
+    problem = None
     if own is not None:  # the archive's own TEI: keep exactly what it says
         letter = own.copy()
         letter.id = ""
@@ -152,7 +153,8 @@ def prepare(data: bytes, filename: str, hints: dict, authority) -> Letter:
         if not any(b.kind == "p" for b in blocks):
             raise IngestError(f"{name}: no letter text found (no paragraph after removing page clutter)")
         letter = Letter(blocks=blocks)
-        apply_extraction(letter, extract(blocks, authority, language=hints.get("language")), set())
+        ex, problem = safe_extract(blocks, authority, hints.get("language"))
+        apply_extraction(letter, ex, set())
         if result.meta.get("title") and not letter.title:
             letter.title = result.meta["title"]
             letter.provenance["title"] = "source"
@@ -168,8 +170,22 @@ def prepare(data: bytes, filename: str, hints: dict, authority) -> Letter:
     if not letter.title:
         letter.title = default_title(letter)
         letter.provenance.setdefault("title", "extracted")
-    letter.warnings = list(result.warnings)  # not stored; reported to the archivist
+    letter.warnings = list(result.warnings) + ([problem] if problem else [])  # reported, not stored
     return letter
+
+
+def safe_extract(blocks, authority, language):
+    """Extraction, or an empty one and a warning if the extractor fails on this letter.
+
+    The letter's text is what must be archived; metadata the extractor could not find the
+    archivist can add (`letters edit --set`), so a bug in extraction never loses a letter.
+    """
+    try:
+        return extract(blocks, authority, language=language), None
+    except Exception as exc:  # noqa: BLE001 - any extractor bug, see the docstring
+        empty = extract([Block("p", "")], authority, language=language) if blocks else None
+        return empty, (f"metadata extraction failed ({type(exc).__name__}: {exc}); "
+                       "the letter was archived with what the archivist supplied")
 
 
 def reextract(letter: Letter, blocks, authority) -> Letter:
@@ -179,6 +195,8 @@ def reextract(letter: Letter, blocks, authority) -> Letter:
     if not any(b.kind == "p" for b in new.blocks):
         raise IngestError("the new text has no paragraph")
     keep = {f for f, how in letter.provenance.items() if how == "archivist"}
-    apply_extraction(new, extract(new.blocks, authority, language=new.language), keep)
+    ex, problem = safe_extract(new.blocks, authority, new.language)
+    apply_extraction(new, ex, keep)
+    new.warnings = [problem] if problem else []
     include_addressees(new)
     return new

@@ -83,3 +83,40 @@ def write(results: dict, out: Path) -> tuple[Path, Path]:
         (out / f"{name}.md").write_text(md)
         paths.append(out / f"{name}.md")
     return out / "results.json", out / "results.md"
+
+
+def merge(paths: list) -> dict:
+    """Several runs (e.g. small sizes and a 100k run in the background) as one result."""
+    runs = [json.loads(Path(p).read_text()) for p in paths]
+    merged = dict(runs[0], rows=[], sizes=[])
+    for r in runs:
+        merged["rows"] += r["rows"]
+        merged["sizes"] += r["sizes"]
+    merged["started"] = min(r["started"] for r in runs)
+    merged["finished"] = max(r.get("finished", r["started"]) for r in runs)
+    merged["rows"] = [r for r in merged["rows"] if not r["row"].startswith("single-letter ingest p95 growth")]
+    merged["rows"].sort(key=lambda r: r["size"])
+    growth = growth_row(merged["rows"])
+    if growth:
+        merged["rows"].append(growth)
+    return merged
+
+
+def growth_row(rows: list) -> dict | None:
+    """Single-letter ingest p95 at the largest size against the smallest (target ≤ 1.5x)."""
+    singles = {r["size"]: r["project"] for r in rows if r["row"].startswith("single-letter ingest (")
+               and isinstance(r["project"], dict) and r["project"].get("p95")}
+    if len(singles) < 2:
+        return None
+    lo, hi = min(singles), max(singles)
+    ratio = singles[hi]["p95"] / singles[lo]["p95"]
+    return row(hi, f"single-letter ingest p95 growth {lo:,} -> {hi:,}", "x", round(ratio, 2),
+               target="≤ 1.5x", ok=ratio <= 1.5, built="fast",
+               note=f"p95 {singles[lo]['p95']:g} -> {singles[hi]['p95']:g} ms")
+
+
+if __name__ == "__main__":
+    import sys
+    # python -m benchmarks.report OUT_DIR RESULTS.json...: merge runs into OUT_DIR/results.md
+    write(merge(sys.argv[2:]), Path(sys.argv[1]))
+    print(markdown(merge(sys.argv[2:])))

@@ -108,7 +108,6 @@ def run(sizes: list, quick: bool, seed: int, out: Path, web: bool = True, keep: 
     cfg = dict(QUICK if quick else FULL, **(overrides or {}))
     results = {"started": dt.datetime.now().isoformat(timespec="seconds"), "sizes": sizes, "quick": quick,
                "seed": seed, "machine": machine(), "settings": cfg, "rows": []}
-    singles = {}
     for n in sizes:
         work = out / "work" / f"n{n}"
         shutil.rmtree(work, ignore_errors=True)
@@ -118,18 +117,13 @@ def run(sizes: list, quick: bool, seed: int, out: Path, web: bool = True, keep: 
         except Exception as exc:  # keep the rows of the other sizes
             rows, extra = [report.row(n, "benchmark error", "", None, note=f"{type(exc).__name__}: {exc}")], {}
         results["rows"] += rows
-        if extra.get("single", {}).get("p95") is not None:
-            singles[n] = extra["single"]
         log(f"{n}: done in {time.perf_counter() - t0:.0f} s")
         report.write(results, out)
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
-    if len(singles) >= 2:
-        lo, hi = min(singles), max(singles)
-        ratio = singles[hi]["p95"] / singles[lo]["p95"]
-        results["rows"].append(report.row(hi, f"single-letter ingest p95 growth {lo:,} -> {hi:,}", "x",
-                                          round(ratio, 2), target="≤ 1.5x", ok=ratio <= 1.5, built="fast",
-                                          note=f"p95 {singles[lo]['p95']:g} -> {singles[hi]['p95']:g} ms"))
+    growth = report.growth_row(results["rows"])
+    if growth:
+        results["rows"].append(growth)
     results["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     report.write(results, out)
     return results

@@ -357,7 +357,7 @@ def test_letter_metadata_panel(client, archive, ids):
         assert c["name"] in text
     src = panel.xpath(".//a[@href='https://www.hrw.org/news/2005/05/16/kyrgyzstan-ensure-safety-refugees']")
     assert src
-    cite = panel.xpath(".//section[@class='cite']//a/@href")
+    cite = panel.xpath(".//section[@class='cite']/p[@class='citation']/a/@href")
     assert cite == [f"http://localhost/letters/{ids['hrw']}/at/{rec['version']}"]
     hrefs = doc.xpath("//a/@href")
     assert f"/letters/{ids['hrw']}.xml" in hrefs and f"/letters/{ids['hrw']}/history" in hrefs

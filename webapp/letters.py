@@ -67,6 +67,7 @@ def _letter_page(letter_id: str, at: str | None):
         "letter.html", letter=record, body=body, version=version, current=current,
         is_current=version == current, countries=countries,
         related=archive.run(browse.related, letter_id),
+        family=archive.family(letter_id) if version == current else [],
         permalink=url_for("letters.letter_at", letter_id=letter_id, version=version, _external=True))
 
 

@@ -8,9 +8,9 @@ style, right before it.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from ..countries import _is_cyrillic, _ru_stem
+from .alternation import Alternation
 
 # Generic short titles ("the Covenant") point back at the covenant the letter last named.
 _ANAPHORIC = {"Covenant", "Convention", "Charter", "Protocol", "Declaration", "Statute"}
@@ -34,15 +34,14 @@ def _form_pattern(form: str) -> tuple[str, bool]:
     return esc, False
 
 
-@lru_cache(maxsize=8)
-def _matcher(authority_key: int, forms: tuple) -> tuple[re.Pattern, dict]:
-    alternatives, groups = [], {}
-    for n, (form, ident) in enumerate(sorted(forms, key=lambda f: len(f[0]), reverse=True)):
+def _build_matcher(authority) -> tuple:
+    """(Alternation, [(instrument id, form)]): every title, longest first, as one alternation."""
+    alternatives, keys = [], []
+    for form, ident in sorted(_forms(authority), key=lambda f: len(f[0]), reverse=True):
         pattern, exact = _form_pattern(form)
-        name = f"i{n}"
-        groups[name] = (ident, form)
-        alternatives.append(f"(?P<{name}>{pattern})" if exact else f"(?P<{name}>(?i:{pattern}))")
-    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])"), groups
+        alternatives.append((pattern, not exact))
+        keys.append((ident, form))
+    return Alternation(alternatives), keys
 
 
 def _forms(authority) -> tuple:
@@ -60,16 +59,16 @@ def find_instruments(text: str, authority, previous: list[str] | None = None) ->
     `previous` is the list of instrument ids already seen in the letter (updated in place),
     used to resolve "the Covenant" to the covenant named before.
     """
-    pattern, groups = _matcher(id(authority), _forms(authority))
+    matcher, keys = authority.derived("extract.instruments", _build_matcher)
     seen = previous if previous is not None else []
     out = []
-    for m in pattern.finditer(text):
-        ident, form = groups[m.lastgroup]
+    for start, end, n in matcher.finditer(text):
+        ident, form = keys[n]
         word = form[4:] if form.lower().startswith("the ") else ""
         if word in _ANAPHORIC:
             earlier = [i for i in reversed(seen) if word.lower() in _name_words(authority, i)]
             ident = earlier[0] if earlier else ident
-        out.append((m.start(), m.end(), ident))
+        out.append((start, end, ident))
         seen.append(ident)
     return _anaphora(text, out, seen, authority)
 

@@ -7,9 +7,9 @@ their name is not a country the letter is about.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from .. import countries
+from .alternation import Alternation
 
 _CAP = r"[A-ZÀ-ÞА-ЯЁ][\w'’-]*"
 ORG_KEYWORDS = ("Association|Movement|Committee|Party|Union|Council|Centre|Center|Institute|Foundation|"
@@ -39,14 +39,11 @@ def _form_pattern(form: str) -> str:
     return re.escape(form).replace(r"\ ", r"\s+")
 
 
-@lru_cache(maxsize=8)
-def _matcher(authority_key: int, forms: tuple) -> tuple[re.Pattern, dict]:
-    alternatives, groups = [], {}
-    for n, (form, ident) in enumerate(sorted(forms, key=lambda f: len(f[0]), reverse=True)):
-        groups[f"o{n}"] = (ident, form)
-        alternatives.append(f"(?P<o{n}>{_form_pattern(form)})")
+def _build_matcher(authority) -> tuple:
+    """(Alternation, [(org id, form)]): every name, longest first, as one alternation."""
+    ordered = sorted(_forms(authority), key=lambda f: len(f[0]), reverse=True)
     # case-sensitive throughout: organisation names are always capitalised in letters
-    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])"), groups
+    return Alternation([(_form_pattern(form), False) for form, _ in ordered]), ordered
 
 
 def _forms(authority) -> tuple:
@@ -60,13 +57,13 @@ def _forms(authority) -> tuple:
 
 def find_known(text: str, authority) -> list[tuple[int, int, str]]:
     """Spans (start, end, org id) of authority organisations named in `text`."""
-    pattern, groups = _matcher(id(authority), _forms(authority))
+    matcher, keys = authority.derived("extract.orgs", _build_matcher)
     out = []
-    for m in pattern.finditer(text):
-        ident, form = groups[m.lastgroup]
-        if form == "Article 19" and not _whole_line(text, m.start(), m.end()):
+    for start, end, n in matcher.finditer(text):
+        form, ident = keys[n]
+        if form == "Article 19" and not _whole_line(text, start, end):
             continue  # "Article 19 of the ICCPR" is an article, not the organisation
-        out.append((m.start(), m.end(), ident))
+        out.append((start, end, ident))
     return out
 
 

@@ -100,7 +100,7 @@ def test_letter_entity_link_and_tei_download(page, server):
     page.locator("ol.hits h3 a").first.click()
     page.wait_for_url(re.compile(r"/letters/"))
     assert page.locator("aside.metadata").is_visible()
-    assert "/at/" in page.locator("section.cite a").get_attribute("href")
+    assert "/at/" in page.locator("section.cite p.citation a").get_attribute("href")
     shot(page, "letter")
     letter_url = page.url
     with page.expect_download() as info:

@@ -1,0 +1,173 @@
+"""Many alternative patterns matched as one `(?<![\\w-])(?:A0|A1|...)(?![\\w-])`, but fast.
+
+The authority files give hundreds of titles and names. Compiled into one regex, they cost most
+of a second to compile, and Python's engine then tries every alternative at every position of
+the text (named groups defeat its first-character skip), which made recognising instruments
+and organisations most of the cost of an ingest.
+
+`Alternation` finds exactly the matches `finditer` of that one regex would: at each position
+it tries, in their original order, only the alternatives whose leading literal characters are
+there (found through a trie), each compiled on first use. The first alternative that matches
+at the leftmost position wins and the scan resumes at its end, as the regex engine does.
+Which text characters satisfy a leading character (case-insensitively, for some alternatives)
+is decided by the regex engine itself, so case folding is the engine's, not an imitation.
+"""
+from __future__ import annotations
+
+import re
+
+_START = re.compile(r"(?<![\w-])(?s:.)")   # every position the big regex could match at
+_META = set(".^$*+?{}[]|()\\")
+_QUANTIFIER = set("*+?{")
+
+
+def literal_prefix(pattern: str) -> str:
+    """Characters every match of `pattern` begins with ('' when that cannot be read off safely).
+
+    Leading look-arounds consume nothing and are skipped; reading stops at the first class,
+    group, escape sequence or quantified character. A top-level '|' means no common prefix.
+    """
+    if _has_top_level_bar(pattern):
+        return ""
+    i = 0
+    while pattern.startswith(("(?<=", "(?<!", "(?=", "(?!"), i):
+        i = _group_end(pattern, i)
+        if i < 0:
+            return ""
+    out = []
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            if i + 1 >= len(pattern) or pattern[i + 1].isalnum():   # \s, \d, \b, \1, \x41 ...
+                break
+            literal, nxt = pattern[i + 1], i + 2
+        elif ch in _META:
+            break
+        else:
+            literal, nxt = ch, i + 1
+        if nxt < len(pattern) and pattern[nxt] in _QUANTIFIER:
+            break   # "a?" or "a{0,2}": this character may be absent
+        out.append(literal)
+        i = nxt
+    return "".join(out)
+
+
+def _group_end(pattern: str, i: int) -> int:
+    """Index just after the group opening at `i`, or -1."""
+    depth, in_class, j = 0, False, i
+    while j < len(pattern):
+        ch = pattern[j]
+        if ch == "\\":
+            j += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern.startswith(("[]", "[^]"), j):   # a ']' first in a class is literal
+                j += 2 if pattern[j + 1] == "]" else 3
+                continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    return -1
+
+
+def _has_top_level_bar(pattern: str) -> bool:
+    depth, in_class, j = 0, False, 0
+    while j < len(pattern):
+        ch = pattern[j]
+        if ch == "\\":
+            j += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern.startswith(("[]", "[^]"), j):
+                j += 2 if pattern[j + 1] == "]" else 3
+                continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return True
+        j += 1
+    return False
+
+
+class Alternation:
+    """`finditer` of `(?<![\\w-])(?:A0|A1|...)(?![\\w-])` over (pattern, ignore case) pairs."""
+
+    def __init__(self, alternatives: list[tuple[str, bool]]):
+        self._sources = [f"(?<![\\w-])(?:(?i:{p}))(?![\\w-])" if ignorecase else f"(?<![\\w-])(?:{p})(?![\\w-])"
+                         for p, ignorecase in alternatives]
+        self._compiled: list[re.Pattern | None] = [None] * len(alternatives)
+        # trie node: [children {(char, ignore case): node}, alternatives whose prefix ends here]
+        self._root: list = [{}, []]
+        self._anywhere: list[int] = []   # alternatives with no literal prefix: tried everywhere
+        atoms = set()
+        for n, (pattern, ignorecase) in enumerate(alternatives):
+            prefix = literal_prefix(pattern)
+            if not prefix:
+                self._anywhere.append(n)
+                continue
+            node = self._root
+            for ch in prefix:
+                atom = (ch, ignorecase)
+                atoms.add(atom)
+                node = node[0].setdefault(atom, [{}, []])
+            node[1].append(n)
+        # case-insensitive leading characters, tested against text characters by the engine
+        self._folding = [(atom, re.compile(f"(?i:{re.escape(atom[0])})")) for atom in sorted(atoms) if atom[1]]
+        self._atoms_of: dict[str, tuple] = {}
+
+    def _atoms(self, ch: str) -> tuple:
+        """The (char, ignore case) keys a text character satisfies (memoised per character)."""
+        found = self._atoms_of.get(ch)
+        if found is None:
+            found = ((ch, False),) + tuple(atom for atom, rx in self._folding if rx.fullmatch(ch))
+            self._atoms_of[ch] = found
+        return found
+
+    def _pattern(self, n: int) -> re.Pattern:
+        rx = self._compiled[n]
+        if rx is None:
+            rx = self._compiled[n] = re.compile(self._sources[n])
+        return rx
+
+    def finditer(self, text: str):
+        """(start, end, index of the alternative) for each match, as the one regex finds them."""
+        pos, size, anywhere = 0, len(text), self._anywhere
+        for start in _START.finditer(text):
+            p = start.start()
+            if p < pos:
+                continue
+            candidates = list(anywhere)
+            frontier = [self._root]
+            j = p
+            while frontier and j < size:
+                atoms = self._atoms(text[j])
+                nxt = []
+                for node in frontier:
+                    kids = node[0]
+                    for atom in atoms:
+                        child = kids.get(atom)
+                        if child is not None:
+                            nxt.append(child)
+                            candidates += child[1]
+                frontier = nxt
+                j += 1
+            if not candidates:
+                continue
+            for n in sorted(set(candidates)):   # the regex engine tries alternatives in order
+                m = self._pattern(n).match(text, p)
+                if m:
+                    yield m.start(), m.end(), n
+                    pos = m.end()
+                    break
