@@ -260,11 +260,14 @@ def _pattern_for(form: str) -> str:
 
 @lru_cache(maxsize=1)
 def _matcher():
+    """Every name, upper-cased name and demonym, longest first, as one alternation."""
+    # imported here: archive.extract imports this module, so a top-level import would be circular
+    from .extract.alternation import Alternation
+
     names, demonyms, _ = _tables()
     forms = set(names) | {n.upper() for n in names if not _is_cyrillic(n) and len(n) > 4} | set(demonyms)
     ordered = sorted(forms, key=len, reverse=True)
-    body = "|".join(_pattern_for(f) for f in ordered)
-    return re.compile(r"(?<![\w-])(?:" + body + r")(?![\w-])", 0)
+    return Alternation([(_pattern_for(f), False) for f in ordered])
 
 
 def _code_of(surface: str) -> str | None:
@@ -283,20 +286,20 @@ def find_all(text: str) -> list[tuple[int, int, str]]:
     """Spans (start, end, code) of country names and demonyms in `text`, longest match first."""
     _, demonyms, _ = _tables()
     out = []
-    for m in _matcher().finditer(text):
-        surface = m.group(0)
+    for start, end, _ in _matcher().finditer(text):
+        surface = text[start:end]
         code = _code_of(surface)
         if code is None:
             continue
-        after = text[m.end():m.end() + 30]
+        after = text[end:end + 30]
         if surface in _GIVEN_NAMES and re.match(r" [A-Z][a-z]+", after):
             continue
         if surface in demonyms:
-            before = text[max(0, m.start() - 8):m.start()]
+            before = text[max(0, start - 8):start]
             if _DEMONYM_PREFIX.search(before):
                 continue
             # "translated into Russian." is a language, not the country
             if re.search(r"\b(?:in|into|from|speak|speaks|speaking)\s$", before) and not re.match(r"\s+[a-z]", after):
                 continue
-        out.append((m.start(), m.end(), code))
+        out.append((start, end, code))
     return out

@@ -22,12 +22,10 @@ CORE = ["udhr", "iccpr", "iccpr-op1", "iccpr-op2", "icescr", "icescr-op", "cat",
         "african-charter", "maputo-protocol"]
 
 
-@pytest.fixture(scope="module")
-def schema():
-    """The official TEI schema, compiled once for this module (it takes seconds)."""
-    if not SCHEMA.exists():
-        pytest.fail("the official TEI schema is missing: expected shared/schemas/tei_all.rng beside the project")
-    return etree.RelaxNG(etree.parse(str(SCHEMA)))
+@pytest.fixture
+def schema(tei_all):
+    """The official TEI schema (compiled once per test session, in conftest.py)."""
+    return tei_all
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,10 @@ NS = {"t": "http://www.tei-c.org/ns/1.0"}
 MIRZAEV = {"name": "Bakhtiyor Mirzaev", "role": "Minister of Internal Affairs", "country": "UZ"}
 
 
-@pytest.fixture(scope="module")
-def schema():
-    """The official TEI schema, compiled once for this module."""
-    if not SCHEMA.exists():
-        pytest.fail("the official TEI schema is missing: expected shared/schemas/tei_all.rng beside the project")
-    return etree.RelaxNG(etree.parse(str(SCHEMA)))
+@pytest.fixture
+def schema(tei_all):
+    """The official TEI schema (compiled once per test session, in conftest.py)."""
+    return tei_all
 
 
 def people(xml: bytes):

@@ -78,6 +78,8 @@ def _group_end(pattern: str, i: int) -> int:
 
 
 def _has_top_level_bar(pattern: str) -> bool:
+    if "|" not in pattern:   # the usual case, and this is run for every alternative
+        return False
     depth, in_class, j = 0, False, 0
     while j < len(pattern):
         ch = pattern[j]
@@ -102,14 +104,19 @@ def _has_top_level_bar(pattern: str) -> bool:
 
 
 class Alternation:
-    """`finditer` of `(?<![\\w-])(?:A0|A1|...)(?![\\w-])` over (pattern, ignore case) pairs."""
+    """`finditer` of `(?<![\\w-])(?:A0|A1|...)(?![\\w-])` over (pattern, ignore case) pairs.
+
+    The alternatives must not match the empty string (each begins with a literal character
+    in every use here).
+    """
 
     def __init__(self, alternatives: list[tuple[str, bool]]):
         self._sources = [f"(?<![\\w-])(?:(?i:{p}))(?![\\w-])" if ignorecase else f"(?<![\\w-])(?:{p})(?![\\w-])"
                          for p, ignorecase in alternatives]
         self._compiled: list[re.Pattern | None] = [None] * len(alternatives)
-        # trie node: [children {(char, ignore case): node}, alternatives whose prefix ends here]
-        self._root: list = [{}, []]
+        # trie node: [children {(char, ignore case): node}, alternatives whose prefix ends here,
+        #             memo {text character: children it leads to}]
+        self._root: list = [{}, [], {}]
         self._anywhere: list[int] = []   # alternatives with no literal prefix: tried everywhere
         atoms = set()
         for n, (pattern, ignorecase) in enumerate(alternatives):
@@ -121,19 +128,23 @@ class Alternation:
             for ch in prefix:
                 atom = (ch, ignorecase)
                 atoms.add(atom)
-                node = node[0].setdefault(atom, [{}, []])
+                node = node[0].setdefault(atom, [{}, [], {}])
             node[1].append(n)
-        # case-insensitive leading characters, tested against text characters by the engine
+        # case-insensitive prefix characters, tested against text characters by the engine itself
         self._folding = [(atom, re.compile(f"(?i:{re.escape(atom[0])})")) for atom in sorted(atoms) if atom[1]]
         self._atoms_of: dict[str, tuple] = {}
 
-    def _atoms(self, ch: str) -> tuple:
-        """The (char, ignore case) keys a text character satisfies (memoised per character)."""
-        found = self._atoms_of.get(ch)
-        if found is None:
-            found = ((ch, False),) + tuple(atom for atom, rx in self._folding if rx.fullmatch(ch))
-            self._atoms_of[ch] = found
-        return found
+    def _step(self, node: list, ch: str) -> tuple:
+        """The children of `node` that text character `ch` leads to (memoised per node)."""
+        step = node[2].get(ch)
+        if step is None:
+            atoms = self._atoms_of.get(ch)
+            if atoms is None:
+                atoms = ((ch, False),) + tuple(atom for atom, rx in self._folding if rx.fullmatch(ch))
+                self._atoms_of[ch] = atoms
+            kids = node[0]
+            step = node[2][ch] = tuple(kids[a] for a in atoms if a in kids)
+        return step
 
     def _pattern(self, n: int) -> re.Pattern:
         rx = self._compiled[n]
@@ -143,25 +154,25 @@ class Alternation:
 
     def finditer(self, text: str):
         """(start, end, index of the alternative) for each match, as the one regex finds them."""
-        pos, size, anywhere = 0, len(text), self._anywhere
+        pos, size, root, step = 0, len(text), self._root, self._step
         for start in _START.finditer(text):
             p = start.start()
             if p < pos:
                 continue
-            candidates = list(anywhere)
-            frontier = [self._root]
-            j = p
-            while frontier and j < size:
-                atoms = self._atoms(text[j])
-                nxt = []
+            frontier = root[2].get(text[p])
+            if frontier is None:
+                frontier = step(root, text[p])
+            if not frontier and not self._anywhere:
+                continue
+            candidates = list(self._anywhere)
+            j = p + 1
+            while frontier:
                 for node in frontier:
-                    kids = node[0]
-                    for atom in atoms:
-                        child = kids.get(atom)
-                        if child is not None:
-                            nxt.append(child)
-                            candidates += child[1]
-                frontier = nxt
+                    candidates += node[1]
+                if j >= size:
+                    break
+                ch = text[j]
+                frontier = [kid for node in frontier for kid in (node[2].get(ch) or step(node, ch))]
                 j += 1
             if not candidates:
                 continue
