@@ -11,7 +11,6 @@ from archive.authority import BUNDLED_FILES, Authority
 from archive.errors import IngestError
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = ROOT.parent / "shared" / "schemas" / "tei_all.rng"
 
 CORE = ["udhr", "iccpr", "iccpr-op1", "iccpr-op2", "icescr", "icescr-op", "cat", "opcat", "cerd",
         "cedaw", "cedaw-op", "crc", "crc-opac", "crc-opsc", "crc-opic", "cmw", "crpd", "crpd-op", "ced",

@@ -1,14 +1,12 @@
 """The officials personography: one person across letters and spellings, valid TEI."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from archive.personography import match, merge, name_key
 
-SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "tei_all.rng"
 NS = {"t": "http://www.tei-c.org/ns/1.0"}
 MIRZAEV = {"name": "Bakhtiyor Mirzaev", "role": "Minister of Internal Affairs", "country": "UZ"}
 
