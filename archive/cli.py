@@ -379,5 +379,9 @@ def serve(host, port, home):
                                "--host", host, "--port", str(port)])
 
 
+from .cli_users import user; main.add_command(user)  # noqa: E402,E702
+
+from .cli_export import export; main.add_command(export)  # noqa: E402,E702
+
 if __name__ == "__main__":
     main()

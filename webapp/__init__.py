@@ -29,12 +29,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.url_map.converters["version"] = VersionConverter
 
-    from . import browse, errors, home, letters, search, security, versions
+    from . import archivist, auth, browse, errors, home, letters, search, security, versions
     home.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    # After errors: their 401 and 413 pages replace the generic ones. SECRET_KEY: from the
+    # config, else the archive home's `secret_key` file (made once), so logins survive restarts.
+    auth.init_app(app)
+    archivist.init_app(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(letters.bp)
     app.register_blueprint(browse.bp)
     app.register_blueprint(versions.bp)
+    from . import exports; app.register_blueprint(exports.bp)  # noqa: E702
     return app
