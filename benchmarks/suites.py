@@ -51,10 +51,10 @@ def _search_kind(size, kind, pool, archive, client, bare, reps, built) -> list:
         resp = client.get("/search.json?q=" + quote(pool[i % len(pool)]))
         assert resp.status_code == 200, resp.status_code
 
-    t_arch = ms(timed(run_archive, reps, warmup=len(pool)))
-    t_web = ms(timed(run_web, reps, warmup=len(pool)))
-    t_bare = ms(timed(lambda i: bare.query(pool[i % len(pool)]), reps, warmup=len(pool)))
-    t_facets = ms(timed(lambda i: bare.query(pool[i % len(pool)], facets=True), reps))
+    t_arch = ms(timed(run_archive, reps, budget=60, warmup=len(pool)))
+    t_web = ms(timed(run_web, reps, budget=60, warmup=len(pool)))
+    t_bare = ms(timed(lambda i: bare.query(pool[i % len(pool)]), reps, budget=60, warmup=len(pool)))
+    t_facets = ms(timed(lambda i: bare.query(pool[i % len(pool)], facets=True), reps, budget=30))
     limit = LIMITS.get(kind, 100)
     hits = archive.search(pool[0])["total"]
     note = f"bare Whoosh with the same facets: {t_facets['p50']:g} / {t_facets['p95']:g} ms; " \

@@ -403,3 +403,10 @@ def test_pages_keep_the_security_headers(client, letter_id):
         res = client.get(path)
         assert res.headers["Content-Security-Policy"] == "default-src 'self'"
         assert not re.search(r"<script|style=", res.get_data(as_text=True))
+
+
+def test_read_only_oai_posts_need_no_token(client, home):
+    before = head(home)
+    res = client.post("/oai", data={"verb": "Identify"})
+    assert res.status_code == 200 and b"Identify" in res.data
+    assert head(home) == before
