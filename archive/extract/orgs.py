@@ -87,7 +87,7 @@ def find_unknown(text: str) -> list[tuple[int, int, str]]:
             lead = _LEADING.match(name)
         if len(name.split()) < 2 or name.lower() in _NOT_ORGS:
             continue
-        head = re.split(rf"\s+(?:of|for|on|in|against)\s+", name)[0]
+        head = re.split(r"\s+(?:of|for|on|in|against)\s+", name)[0]
         if countries.lookup(head) or countries.lookup(name):
             continue   # "the Russian Federation" is a country, not an organisation
         out.append((start, m.end(), name))
