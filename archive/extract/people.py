@@ -232,9 +232,15 @@ def addressees(blocks, kinds):
                     start = off + raw.find(plain)
                     spans.append((bi, start, start + len(plain)))
                 elif current is None or current["name"]:
+                    before = len(spans)
                     current = add(name, "", off, raw)
                     if name != plain:
-                        spans[-1] = (bi, off + raw.find(plain), off + raw.find(plain) + len(plain))
+                        # the span marks the words as written (dative), not the nominative name
+                        span = (bi, off + raw.find(plain), off + raw.find(plain) + len(plain))
+                        if len(spans) > before:
+                            spans[-1] = span
+                        else:
+                            spans.append(span)
             elif current is None:
                 continue
             elif ROLE_WORDS.search(line) and not (current["role"] and _OFFICE_LINE.search(line)):
