@@ -141,7 +141,8 @@ def main(argv=None):
                    help="override a setting, e.g. --set reindex_timeout=900 (see FULL in runner.py)")
     args = p.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    overrides = {k: float(v) for k, _, v in (s.partition("=") for s in args.set)}
+    overrides = {k: int(float(v)) if float(v).is_integer() else float(v)
+                 for k, _, v in (s.partition("=") for s in args.set)}
     results = run(sizes, args.quick, args.seed, Path(args.out), web=not args.no_web, keep=args.keep,
                   overrides=overrides)
     print(report.markdown(results))
