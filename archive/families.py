@@ -104,12 +104,16 @@ def decode(value: str) -> list[int]:
     return [int(v, 16) for v in (value or "").split()]
 
 
-def find_family(sig: list[int], others, threshold: float = FAMILY_MIN) -> list[tuple]:
-    """(similarity, key) for each (key, signature) in `others` at or above the threshold."""
+def find_family(sig: list[int], others, threshold: float = FAMILY_MIN,
+                candidates: bool = False) -> list[tuple]:
+    """(similarity, key) for each (key, signature) in `others` at or above the threshold.
+
+    `candidates`: the others already share a band with `sig` (found through the index).
+    """
     mine = set(bands(sig))
     out = []
     for key, other in others:
-        if mine & set(bands(other)):
+        if candidates or mine & set(bands(other)):
             s = similarity(sig, other)
             if s >= threshold:
                 out.append((s, key))
@@ -147,7 +151,8 @@ def family_of(archive, letter_id: str, threshold: float = FAMILY_MIN) -> list[di
         archive.get(letter_id)   # NotFound for an unknown id
         return []
     lookup = getattr(archive.index, "family_candidates", None)
-    if lookup is not None and doc.get("minhash"):
+    prefiltered = lookup is not None and bool(doc.get("minhash"))
+    if prefiltered:
         sig = decode(doc["minhash"])
         docs = lookup(bands(sig))
         others = [(d["id"], decode(d.get("minhash", ""))) for d in docs]
@@ -160,4 +165,5 @@ def family_of(archive, letter_id: str, threshold: float = FAMILY_MIN) -> list[di
                   for d in docs]
     titles = {d["id"]: d.get("title", "") for d in docs}
     return [{"id": key, "title": titles.get(key, ""), "shared": round(s, 2)}
-            for s, key in find_family(sig, [o for o in others if o[0] != letter_id], threshold)]
+            for s, key in find_family(sig, [o for o in others if o[0] != letter_id], threshold,
+                                      candidates=prefiltered)]

@@ -402,13 +402,14 @@ class Index:
         with self._open().searcher() as s:
             return {fields["id"] for fields in s.all_stored_fields()}
 
-    def family_candidates(self, bands: list) -> list[dict]:
-        """Stored fields (id, title, minhash) of letters sharing at least one LSH band."""
+    def family_candidates(self, bands: list, limit: int = 50) -> list[dict]:
+        """Stored fields (id, title, minhash) of the letters sharing the most LSH bands."""
         if not bands:
             return []
+        # Scored by the bands they share, so the first `limit` are the closest relatives.
         query = wq.Or([wq.Term("family", b) for b in bands])
         return [{"id": h["id"], "title": h["title"], "minhash": h.get("minhash", "")}
-                for h in self.searcher().search(query, limit=None)]
+                for h in self.searcher().search(query, limit=limit + 1)]
 
     def find_fingerprint(self, fp: str) -> str | None:
         """The id of an indexed letter with this text fingerprint, if any."""

@@ -23,6 +23,9 @@ from .tei import to_tei
 from .validate import validate_letter
 
 
+FAMILY_REPORT_MAX = 100  # batches up to this size report each letter's family
+
+
 @contextmanager
 def disk_errors():
     """Turn a failed write (full disk, read-only file system) into a clear archive error."""
@@ -252,8 +255,9 @@ def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
             if shas:  # the register commit, if any, touches no letter
                 index_directly(archive, stream.parent, shas[-1], [(p.letter, p.path) for _, p in pending])
             archive.after_write(len(pending))
-            for slot, _ in pending:
-                _with_family(archive, results[slot])
+            if len(pending) <= FAMILY_REPORT_MAX:  # a big batch: ask `letters family ID` later
+                for slot, _ in pending:
+                    _with_family(archive, results[slot])
     return results
 
 
