@@ -1,6 +1,6 @@
 """Fixity: SHA-256 checksums of every letter's TEI and original file, kept in git.
 
-Each letter has `sources/<id>/sha256sums` (the `sha256sum` format: "<hex>  <path>"),
+Each letter has `sources/<year>/<id>/sha256sums` (the `sha256sum` format: "<hex>  <path>"),
 written in the same commit as the files it describes. `letters verify` recomputes them;
 a file changed outside the archive's tools, or damaged, no longer matches.
 """

@@ -57,13 +57,24 @@ def check_id(letter_id: str) -> str:
     return letter_id
 
 
+def source_dir(letter_id: str) -> str:
+    """The folder of a letter's original file and checksums, by year like the TEI files.
+
+    By year so that no folder grows with the whole archive: every commit rewrites the trees
+    on its paths, and a flat folder of 100,000 entries would make each write slower.
+    """
+    check_id(letter_id)
+    year = letter_id[:4] if letter_id[:4].isdigit() else "undated"
+    return f"sources/{year}/{letter_id}"
+
+
 def source_path(letter_id: str, ext: str) -> str:
     """Where the original source file of a letter is kept in the repository."""
     ext = re.sub(r"[^a-z0-9]", "", ext.lower())[:8] or "bin"
-    return f"sources/{letter_id}/original.{ext}"
+    return f"{source_dir(letter_id)}/original.{ext}"
 
 
 def sums_path(letter_id: str) -> str:
     """Where the SHA-256 checksums of a letter's TEI and original file are recorded."""
     check_id(letter_id)
-    return f"sources/{letter_id}/sha256sums"
+    return f"{source_dir(letter_id)}/sha256sums"

@@ -62,7 +62,7 @@ def _check_sums(archive, letter, path, tei: bytes, head) -> list[dict]:
     out = []
     raw = archive.reader.read(ids.sums_path(letter.id), head)
     if raw is None:
-        return [_problem("fixity", path, "no recorded checksums (sources/<id>/sha256sums missing)")]
+        return [_problem("fixity", path, "no recorded checksums (sources/<year>/<id>/sha256sums missing)")]
     sums = fixity.parse_sums(raw)
     if sums.get(path) != fixity.sha256(tei):
         out.append(_problem("fixity", path, "the TEI does not match its recorded SHA-256 "

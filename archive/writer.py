@@ -126,7 +126,7 @@ def _prepare(archive, data, filename, hints, as_version_of, message, batch: Batc
     if as_version_of:  # the previous version's original, if of another format, leaves the tree
         old_sums = archive.reader.read(ids.sums_path(letter.id))
         for old_path in fixity.parse_sums(old_sums) if old_sums else {}:
-            if old_path.startswith(f"sources/{letter.id}/original.") and old_path not in changes:
+            if old_path.startswith(f"{ids.source_dir(letter.id)}/original.") and old_path not in changes:
                 changes[old_path] = None
     changes = fixity.with_sums(letter.id, changes)
     message += f"\n\nSource: {letter.source['file']} ({letter.source['format']})"

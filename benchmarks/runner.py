@@ -40,7 +40,7 @@ def bench_size(n: int, seed: int, work: Path, cfg: dict, web: bool) -> tuple[lis
     if n <= cfg["bulk_max"]:
         log(f"{n}: writing the .txt corpus and bulk ingest (budget {cfg['bulk_budget']} s)")
         write_corpus(work / "corpus", n, seed)
-        b = child.run(["bulk", work / "e2e", work / "corpus", cfg["bulk_budget"]], cfg["bulk_budget"] * 3 + 120)
+        b = child.run(["bulk", work / "e2e", work / "corpus", cfg["bulk_budget"]], cfg["bulk_budget"] + 900)
         if "letters" in b:
             rate = b["ok"] / b["seconds"] if b["seconds"] else None
             note = f"{b['method']}; {b['ok']:,} of {b['offered']:,} files ({b['versions']} later versions) " \

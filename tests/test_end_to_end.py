@@ -34,7 +34,7 @@ def test_seed_letter_journey(tmp_path):
     files = subprocess.run(["git", "--git-dir", str(git_dir), "show", "--name-only", "--format=%an <%ae>", v1],
                            capture_output=True, text=True, check=True).stdout.split()
     assert "letters/2005/2005-05-16-hrw-kg.xml" in files
-    assert "sources/2005-05-16-hrw-kg/original.txt" in files
+    assert "sources/2005/2005-05-16-hrw-kg/original.txt" in files
     assert "Archivist" in files[1]
 
     rec = json.loads(run(home, "show", letter_id, "--json").stdout)

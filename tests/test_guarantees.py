@@ -193,7 +193,7 @@ def test_verify_reports_tampering_and_repairs_only_the_index(home, tmp_path):
     results = json.loads(cli(home, "ingest", str(src), "--author", AUTHOR, "--json").stdout)
     assert cli(home, "verify").returncode == 0
     tei_path = results[0]["letter"]["path"]
-    orig_path = f"sources/{results[1]['id']}/original.txt"
+    orig_path = f"sources/{results[1]['id'][:4]}/{results[1]['id']}/original.txt"
 
     clone = tmp_path / "clone"
     git("clone", "-q", str(home / "repo.git"), str(clone))
