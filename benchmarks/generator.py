@@ -89,8 +89,8 @@ def _sentences(r, ctx) -> list:
         f"Lawyers representing the {r.choice(V.VICTIMS)} told us they were threatened with disbarment.",
         f"These measures have a chilling effect on {r.choice(V.RIGHTS)} across the country.",
         f"The {ctx['other_org']} documented {r.randint(5, 90)} similar cases over the past two years.",
-        f"Official statements describing the detainees as extremists have not been substantiated.",
-        f"Medical examinations requested by the detainees were refused or delayed.",
+        "Official statements describing the detainees as extremists have not been substantiated.",
+        "Medical examinations requested by the detainees were refused or delayed.",
         f"International law requires any restriction on {r.choice(V.RIGHTS)} to be necessary and proportionate.",
         f"On {r.randint(1, 28)} {ctx['month']}, {_person(r)}, a {r.choice(V.VICTIMS)[:-1]} from {city}, "
         f"was taken from {r.choice(['home', 'work', 'a café', 'the street', 'a courthouse'])} by men in plain clothes.",
@@ -143,7 +143,7 @@ def make_letter(seed: int, i: int) -> GenLetter:
     blocks += [("closing", r.choice(["Sincerely,", "Yours sincerely,", "Respectfully,"])),
                ("signed", f"{sig['name']}\n{sig['role']}, {org}")]
     if r.random() < 0.4:
-        blocks.append(("postscript", f"cc: Office of the United Nations High Commissioner for Human Rights"))
+        blocks.append(("postscript", "cc: Office of the United Nations High Commissioner for Human Rights"))
     letter = GenLetter(f"l{i:06d}", day.isoformat(), org, country,
                        {"name": official, "role": role, "country": code}, sig, insts, blocks)
     letter.hints = {"sender_org": org}

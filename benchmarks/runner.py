@@ -113,9 +113,9 @@ def run(sizes: list, quick: bool, seed: int, out: Path, web: bool = True, keep: 
         shutil.rmtree(work, ignore_errors=True)
         t0 = time.perf_counter()
         try:
-            rows, extra = bench_size(n, seed, work, cfg, web)
+            rows, _ = bench_size(n, seed, work, cfg, web)
         except Exception as exc:  # keep the rows of the other sizes
-            rows, extra = [report.row(n, "benchmark error", "", None, note=f"{type(exc).__name__}: {exc}")], {}
+            rows = [report.row(n, "benchmark error", "", None, note=f"{type(exc).__name__}: {exc}")]
         results["rows"] += rows
         log(f"{n}: done in {time.perf_counter() - t0:.0f} s")
         report.write(results, out)

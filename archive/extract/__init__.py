@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from .. import countries
-from ..letter import Block, Mention
+from ..letter import Block
 from . import dates, language as _language, mentions as _mentions, people
 from .instruments import find_articles, find_instruments
 from .orgs import find_known, find_unknown

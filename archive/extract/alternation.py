@@ -52,9 +52,13 @@ def literal_prefix(pattern: str) -> str:
     return "".join(out)
 
 
-def _group_end(pattern: str, i: int) -> int:
-    """Index just after the group opening at `i`, or -1."""
-    depth, in_class, j = 0, False, i
+def _structure(pattern: str, start: int = 0):
+    """(index, char, depth) for each regex character outside escapes and character classes.
+
+    `depth` is the group nesting before the character; escapes and the insides of classes
+    (including a literal ']' first in a class) are skipped.
+    """
+    depth, in_class, j = 0, False, start
     while j < len(pattern):
         ch = pattern[j]
         if ch == "\\":
@@ -67,40 +71,24 @@ def _group_end(pattern: str, i: int) -> int:
             if pattern.startswith(("[]", "[^]"), j):   # a ']' first in a class is literal
                 j += 2 if pattern[j + 1] == "]" else 3
                 continue
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return j + 1
+        else:
+            yield j, ch, depth
+            depth += (ch == "(") - (ch == ")")
         j += 1
+
+
+def _group_end(pattern: str, i: int) -> int:
+    """Index just after the group opening at `i`, or -1."""
+    for j, ch, depth in _structure(pattern, i):
+        if ch == ")" and depth == 1:
+            return j + 1
     return -1
 
 
 def _has_top_level_bar(pattern: str) -> bool:
     if "|" not in pattern:   # the usual case, and this is run for every alternative
         return False
-    depth, in_class, j = 0, False, 0
-    while j < len(pattern):
-        ch = pattern[j]
-        if ch == "\\":
-            j += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if pattern.startswith(("[]", "[^]"), j):
-                j += 2 if pattern[j + 1] == "]" else 3
-                continue
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            return True
-        j += 1
-    return False
+    return any(ch == "|" and depth == 0 for _, ch, depth in _structure(pattern))
 
 
 class Alternation:
