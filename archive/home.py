@@ -159,10 +159,11 @@ class Archive:
     def list(self) -> list[dict]:
         """All letters (records without text), by date then id."""
         head = self.reader.head()
+        versions = self.reader.last_changes(head, "letters/")
         out = []
         for path in self.reader.letter_paths(head):
             letter = from_tei(self.reader.read(path, head), path)
-            out.append(letter.to_record(self._last_change(path, head), path, with_text=False))
+            out.append(letter.to_record(versions.get(path, head), path, with_text=False))
         return sorted(out, key=lambda r: (r["date"] or "9999", r["id"]))
 
     def history(self, letter_id: str) -> list[dict]:

@@ -98,6 +98,19 @@ class RepoReader:
                             "message": message.strip()})
         return entries
 
+    def last_changes(self, commit: str, folder: str) -> dict:
+        """{path: the commit that last changed it} for every file under `folder`, in one walk."""
+        if commit is None:
+            return {}
+        out, current = {}, None
+        log = self.repo.git.log(commit, "--format=%x1e%H", "--name-only", "--no-renames", "--", folder)
+        for line in log.split("\n"):  # not splitlines(): it breaks lines at \x1e too
+            if line.startswith("\x1e"):
+                current = line[1:]
+            elif line and current:
+                out.setdefault(line, current)
+        return out
+
     def letter_paths(self, rev: str | None = None) -> list[str]:
         """Paths of all letters at a commit."""
         commit = self.resolve(rev) if rev else self.head()
