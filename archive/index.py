@@ -337,7 +337,8 @@ class Index:
             stamp = (self.path / "SCHEMA").read_text().strip()
         except FileNotFoundError:
             return False
-        return stamp == SCHEMA_VERSION and windex.exists_in(str(self.path))
+        # An index this object already opened needs no second opening on every search.
+        return stamp == SCHEMA_VERSION and (self._ix is not None or windex.exists_in(str(self.path)))
 
     def commit_id(self) -> str | None:
         try:

@@ -301,4 +301,4 @@ def edit(archive, letter_id, sets=None, text=None, message=None, author=None, ba
         index_directly(archive, parent, sha, [(new, path)])
         archive.after_write(1)
     return {"ok": True, "id": letter_id, "version": sha, "summary": summary,
-            "letter": new.to_record(sha, path)}
+            "letter": new.to_record(sha, path), "warnings": getattr(new, "warnings", [])}
