@@ -27,6 +27,7 @@ import git
 from .errors import ArchiveError, ConflictError, LockTimeout
 
 BRANCH = "refs/heads/main"
+BATCH_REF = "refs/letters/batch"  # where a bulk ingest builds its commits before main moves
 LOCK_TIMEOUT = float(os.environ.get("LETTERS_LOCK_TIMEOUT", "60"))
 
 
@@ -224,9 +225,9 @@ def init_repository(path: Path) -> git.Repo:
 class FastImport:
     """Many commits on main through one `git fast-import` stream (bulk ingest).
 
-    Objects and commits stream into one pack; `main` moves only at a checkpoint or at
-    the end, and only forward, so a batch killed half-way leaves `main` at its last
-    checkpoint with every commit on it whole.
+    Objects and commits stream into one pack on a batch ref; at the end this process moves
+    `main` to the batch's last commit by compare-and-swap, so a batch killed half-way (even
+    if its fast-import child lives on) leaves `main` where it was.
     """
 
     def __init__(self, repo: git.Repo, parent: str | None, checkpoint_every: int = 1000):
@@ -234,7 +235,7 @@ class FastImport:
         self.repo, self.parent, self.count = repo, parent, 0
         self.checkpoint_every = checkpoint_every
         self.proc = subprocess.Popen(
-            ["git", "--git-dir", str(repo.git_dir), "fast-import", "--quiet", "--done",
+            ["git", "--git-dir", str(repo.git_dir), "fast-import", "--quiet", "--done", "--force",
              "--date-format=raw"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE)
 
@@ -246,7 +247,7 @@ class FastImport:
         now = int(time.time())
         offset = time.strftime("%z")
         w = self.proc.stdin.write
-        w(b"commit " + BRANCH.encode() + b"\n")
+        w(b"commit " + BATCH_REF.encode() + b"\n")
         w(f"author {author.name} <{author.email}> {now} {offset}\n".encode())
         w(f"committer Advocacy Letters Archive <archive@localhost> {now} {offset}\n".encode())
         self._data((message.strip() + "\n").encode())
@@ -271,9 +272,21 @@ class FastImport:
         err = self.proc.stderr.read().decode(errors="replace")
         if self.proc.wait() != 0:
             raise ArchiveError(f"git fast-import failed: {err.strip()[:500]}")
-        head = self.repo.git.rev_parse("--verify", "-q", BRANCH + "^{commit}").strip()
+        if not self.count:
+            return []
+        head = self.repo.git.rev_parse("--verify", "-q", BATCH_REF + "^{commit}").strip()
+        # main moves here, in this process, by compare-and-swap: a fast-import that outlives
+        # a killed ingest can only move the batch ref, never main.
+        clear_stale_ref_lock(self.repo)
+        try:
+            self.repo.git.update_ref("-m", f"letters: batch of {self.count} commits", BRANCH, head,
+                                     self.parent or "0" * 40)
+        except git.GitCommandError as exc:
+            raise ConflictError(f"main moved during the batch: {exc.stderr.strip()}", "") from None
+        fault_point("after-commit")
+        self.repo.git.update_ref("-d", BATCH_REF)
         span = f"{self.parent}..{head}" if self.parent else head
-        return self.repo.git.rev_list("--reverse", span).split() if self.count else []
+        return self.repo.git.rev_list("--reverse", span).split()
 
     def abort(self):
         """Stop without moving main past the last checkpoint."""
