@@ -215,9 +215,10 @@ class Archive:
         return families.family_of(self, letter_id)
 
     # ------------------------------------------------------------ search
-    def search(self, q: str, limit: int = 20, offset: int = 0, sort: str = "relevance") -> dict:
+    def search(self, q: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
+               facet_limit: int | None = None) -> dict:
         """Search the letters; facet counts cover every match, hits one page (archive/search.py)."""
-        return search_letters(self, q, limit=limit, offset=offset, sort=sort)
+        return search_letters(self, q, limit=limit, offset=offset, sort=sort, facet_limit=facet_limit)
 
     # ------------------------------------------------------------ writing
     def sync(self, blocking: bool = True, rebuild: bool = False) -> int:

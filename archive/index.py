@@ -23,14 +23,13 @@ from whoosh import sorting
 from whoosh.analysis import (CharsetFilter, LowercaseFilter, RegexTokenizer, StandardAnalyzer,
                              StemFilter, StopFilter)
 from whoosh.lang import porter2
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.highlight import ContextFragmenter, Formatter
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.support.charset import accent_map
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser, FieldAliasPlugin, TaggingPlugin, syntax
 from .errors import InvalidQuery
-from whoosh.support.charset import accent_map
 
-from . import families
+from . import families, snippets
 from .letter import Letter, fingerprint
 
 # Facet name -> the keyword field whose exact values it counts (and that its links search).
@@ -38,7 +37,7 @@ FACETS = {"country": "country", "instrument": "instrument", "article": "article"
           "official": "official_exact", "addressee": "addressee_exact",
           "organisation": "org_exact", "year": "year", "language": "lang"}
 # Bumped whenever analysis or fields change, so an older index is rebuilt, not misread.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 # Porter2 leaves a noun and its verb apart when their spellings diverge (detention/detained);
 # these joins were chosen from the words of advocacy letters (tests/test_search.py measures them).
 STEM_JOINS = {"detent": "detain", "detaine": "detain", "expuls": "expel", "suspens": "suspend",
@@ -56,6 +55,12 @@ def stem(word: str) -> str:
     """The Porter2 stem of a word, with derived nouns joined to their verbs."""
     s = porter2.stem(word)
     return STEM_JOINS.get(s, s)
+
+
+@functools.lru_cache(maxsize=200_000)
+def index_form(token: str) -> str:
+    """What `word_analyzer` makes of one token (for snippets): lowercased, folded, stemmed."""
+    return stem(token.lower().translate(accent_map))
 
 
 def word_analyzer():
@@ -84,12 +89,36 @@ def _schema() -> Schema:
         sender=TEXT(analyzer=names), sender_exact=KEYWORD(**exact),
         lang=ID(stored=True),
         date=ID(stored=True, sortable=True),
+        day=NUMERIC(int, bits=32),  # the date as yyyymmdd (00 for an unknown part): ranges
         year=ID(stored=True),
         summary=STORED,
         fingerprint=ID(stored=True),
         family=KEYWORD(scorable=False),  # MinHash LSH bands: letters sharing one are family candidates
         minhash=STORED,
     )
+
+
+def day_number(date: str, end: bool = False) -> int | None:
+    """A date (YYYY, YYYY-MM, YYYY-MM-DD) as the number yyyymmdd; an unknown month or day is
+    00, or 99 for the `end` of a range; a trailing "~" (the end of that prefix) means `end`."""
+    if date.endswith("~"):
+        date, end = date[:-1], True
+    try:
+        parts = [int(p) for p in date.split("-")][:3]
+    except ValueError:
+        return None
+    parts += [99 if end else 0] * (3 - len(parts))
+    return parts[0] * 10000 + parts[1] * 100 + parts[2]
+
+
+class _DayRange(wq.NumericRange):
+    """A date range searched on the numeric `day` field, remembering the dates as typed."""
+
+    def __init__(self, low, high, low_excl=False, high_excl=False):
+        # Open ends as explicit bounds (Whoosh mis-reads open or zero starts on unsigned fields).
+        super().__init__("day", day_number(low) if low else 0, day_number(high) if high else 99_999_999,
+                         startexcl=low_excl, endexcl=high_excl, constantscore=True)
+        self.shown = (low or "", high or "")
 
 
 def _tag(values) -> str:
@@ -143,6 +172,7 @@ def document(letter: Letter, path: str) -> dict:
         "sender_exact": _tag(o["name"] for o in letter.sender.get("organisations", [])),
         "lang": letter.language or "und",
         "date": letter.date or "", "year": (letter.date or "")[:4],
+        **({"day": day_number(letter.date)} if letter.date else {}),
         "summary": json.dumps(summary, ensure_ascii=False),
         "fingerprint": fingerprint(letter),
         **_family_fields(letter.text),
@@ -176,7 +206,8 @@ class _ResolvedPlugin(TaggingPlugin):
 
     def create(self, parser, match):
         field, items = self.resolver(match.group("field").lower(), match.group("value").strip('"'))
-        subs = [wq.TermRange(field, *item[:2], startexcl=item[2], endexcl=item[3])
+        subs = [(_DayRange(*item) if field == "date" else
+                 wq.TermRange(field, *item[:2], startexcl=item[2], endexcl=item[3]))
                 if isinstance(item, tuple) else wq.Term(field, item) for item in items]
         return self.Node(subs[0] if len(subs) == 1 else wq.Or(subs) if subs else wq.Term(field, NOWHERE))
 
@@ -277,11 +308,13 @@ def describe(query) -> str:
         return "(" + op.join(describe(s) for s in query.subqueries) + ")"
     if isinstance(query, wq.Phrase):
         return f'{query.fieldname}:"{" ".join(query.words)}"'
-    if isinstance(query, wq.TermRange):
-        low, high = query.start or "", (query.end or "").rstrip("~")
+    if isinstance(query, (wq.TermRange, _DayRange)):
+        low, high = getattr(query, "shown", None) or (query.start or "", query.end or "")
+        fieldname = "date" if isinstance(query, _DayRange) else query.fieldname
+        high = high.rstrip("~")
         if low and low.rstrip("~") == high:
-            return f"{query.fieldname}:{high.rstrip('(')}{'(…)' if high.endswith('(') else ''}"
-        return f"{query.fieldname}:{'>' if low.endswith('~') else ''}{low.rstrip('~')}..{high}"
+            return f"{fieldname}:{high.rstrip('(')}{'(…)' if high.endswith('(') else ''}"
+        return f"{fieldname}:{'>' if low.endswith('~') else ''}{low.rstrip('~')}..{high}"
     if isinstance(query, (wq.Term, wq.Wildcard, wq.Prefix)):
         star = "*" if isinstance(query, wq.Prefix) else ""
         return f"{query.fieldname}:{query.text}{star}" if query.text != NOWHERE else f"{query.fieldname}:(nothing)"
@@ -297,26 +330,23 @@ def _same_word(query) -> bool:
             and len({describe(s).split(":", 1)[1] for s in subs}) == 1)
 
 
-class _Marks(Formatter):
-    """Marks hits with control characters; the caller turns them into offsets."""
-    between = " … "
+def highlight_terms(query, reader, fieldname: str = "text") -> frozenset:
+    """The indexed words a query looks for in one field (wildcards expanded; not under NOT)."""
+    found = set()
 
-    def format_token(self, text, token, replace=False):
-        return "\x01" + text[token.startchar:token.endchar] + "\x02"
-
-
-def _snippet(marked: str) -> tuple[str, list]:
-    plain, spans, start = [], [], None
-    pos = 0
-    for ch in marked:
-        if ch == "\x01":
-            start = pos
-        elif ch == "\x02":
-            spans.append([start, pos])
-        else:
-            plain.append(ch)
-            pos += 1
-    return "".join(plain), spans
+    def walk(q):
+        if isinstance(q, wq.Not):
+            return
+        subs = q.subqueries if isinstance(q, wq.CompoundQuery) else getattr(q, "children", lambda: [])()
+        if isinstance(q, (wq.Term, wq.Phrase, wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+            subs = []
+            for field, text in q.existing_terms(reader, phrases=True, expand=True):
+                if field == fieldname:
+                    found.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+        for sub in subs:
+            walk(sub)
+    walk(query)
+    return frozenset(found)
 
 
 class Index:
@@ -457,8 +487,11 @@ class Index:
         return parse_query(q, s.schema, resolver, resolved, reader=s.reader())
 
     def search(self, q: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
-               resolver=None, resolved=()) -> dict:
-        """Run a query; hits for one page, facet counts over all matches."""
+               resolver=None, resolved=(), facet_limit: int | None = None) -> dict:
+        """Run a query; hits for one page, facet counts over all matches.
+
+        `facet_limit` keeps the most frequent values of each facet; `facet_sizes` still gives
+        how many distinct values each facet has among the matches."""
         s = self.searcher()
         query = parse_query(q, s.schema, resolver, resolved, reader=s.reader())
         kwargs = {}
@@ -466,14 +499,12 @@ class Index:
             # Ties (same day) in id order, so pages never shuffle between requests.
             kwargs["sortedby"] = [sorting.FieldFacet("date", reverse=(sort == "-date")),
                                   sorting.FieldFacet("id")]
-        results = s.search(query, limit=offset + limit, terms=True, **kwargs)
-        results.fragmenter = ContextFragmenter(maxchars=240, surround=60)
-        results.formatter = _Marks()
+        results = s.search(query, limit=offset + limit, **kwargs)
+        words = highlight_terms(query, s.reader())
         hits = []
         for hit in results[offset:offset + limit]:
             summ = json.loads(hit["summary"])
-            marked = hit.highlights("text", top=2) if results.has_matched_terms() else ""
-            snippet, spans = _snippet(marked) if marked else (hit["text"][:240], [])
+            snippet, spans = snippets.make(hit["text"], words, index_form)
             hits.append({"id": hit["id"], "title": hit["title"], "date": summ["date"],
                          "score": round(hit.score, 4) if hit.score is not None and sort == "relevance"
                          and not isinstance(query, wq.Every) else None,
@@ -481,12 +512,21 @@ class Index:
                          "sender": summ["sender"], "addressees": summ["addressees"],
                          "countries": summ["countries"], "instruments": summ["instruments"],
                          "language": summ["language"]})
-        total, facets = self.facet_counts(query, results, s)
+        total, facets = self.facet_counts(query, results, s, limit=facet_limit)
+        sizes = {name: len(pairs) for name, pairs in self._facet_pairs(query, results, s)[1].items()}
         return {"total": total, "query": q, "parsed": str(query), "understood": describe(query),
-                "hits": hits, "facets": facets}
+                "hits": hits, "facets": facets, "facet_sizes": sizes}
 
-    def facet_counts(self, query, results=None, s=None) -> tuple[int, dict]:
-        """(matches, facet -> [{"value", "count"}]) over every match; cached per index generation."""
+    def facet_counts(self, query, results=None, s=None, limit: int | None = None) -> tuple[int, dict]:
+        """(matches, facet -> [{"value", "count"}]) over every match, most frequent first;
+        with a `limit`, only the first values of each facet (every year is always kept)."""
+        total, facets = self._facet_pairs(query, results, s)
+        return total, {name: [{"value": v, "count": c}
+                              for v, c in (pairs if limit is None or name == "year" else pairs[:limit])]
+                       for name, pairs in facets.items()}
+
+    def _facet_pairs(self, query, results=None, s=None) -> tuple[int, dict]:
+        """(matches, facet -> [(value, count)]), cached per index generation."""
         # The caller's searcher: another process may commit meanwhile, and a fresh searcher
         # would close the one `results` reads from.
         s = s or self.searcher()
@@ -495,24 +535,23 @@ class Index:
         if cached is not None:
             self._facet_cache.move_to_end(key)
             return cached
-        docs = results.docs() if results is not None else set(s.docs_for_query(query))
-        table = self._facet_table(s)
+        docs = sorted(results.docs() if results is not None else s.docs_for_query(query))
         facets = {}
-        for name, values in table.items():
-            counts = Counter(v for d in docs for v in values.get(d, ()))
-            facets[name] = [{"value": v, "count": c}
-                            for v, c in sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))]
-        self._facet_cache[key] = (len(docs), facets)
+        for name, values in self._facet_table(s).items():
+            counts = Counter(itertools.chain.from_iterable(map(values.__getitem__, docs)))
+            facets[name] = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))
+        cached = self._facet_cache[key] = (len(docs), facets)
         if len(self._facet_cache) > 256:
             self._facet_cache.popitem(last=False)
-        return len(docs), facets
+        return cached
 
     def _facet_table(self, s) -> dict:
-        """facet -> docnum -> its values, read once per index generation from the postings."""
+        """facet -> [values of document 0, of document 1, ...], read once per index generation."""
         if self._table is None or self._table[0] != self._searcher_key:
             reader, table = s.reader(), {}
+            size = reader.doc_count_all()
             for name, field in FACETS.items():
-                by_doc = table[name] = {}
+                by_doc = [[] for _ in range(size)]
                 for term in reader.lexicon(field):
                     value = term.decode("utf-8")
                     if not value:
@@ -520,9 +559,10 @@ class Index:
                     if name == "article":  # paragraphs count under their article: 19(3) is 19
                         value = value.split("(", 1)[0]
                     for d in reader.postings(field, term).all_ids():
-                        values = by_doc.setdefault(d, [])
-                        if value not in values:
-                            values.append(value)
+                        if value not in by_doc[d]:
+                            by_doc[d].append(value)
+                empty = ()
+                table[name] = [tuple(v) if v else empty for v in by_doc]
             self._table = (self._searcher_key, table)
         return self._table[1]
 

@@ -123,15 +123,19 @@ def _language(value: str) -> str:
     return getattr(lang, "alpha_2", None) or lang.alpha_3
 
 
-def search_letters(archive, q: str, limit: int = 20, offset: int = 0, sort: str = "relevance") -> dict:
-    """Search the letters; facet counts cover every match, hits one page."""
+def search_letters(archive, q: str, limit: int = 20, offset: int = 0, sort: str = "relevance",
+                   facet_limit: int | None = None) -> dict:
+    """Search the letters; facet counts cover every match, hits one page.
+
+    `facet_limit` keeps only the most frequent values of each facet (`facet_sizes` tells how
+    many there are): a page showing ten officials need not label ten thousand."""
     if sort not in SORTS:
         raise ArchiveError(f"unknown sort {sort!r}; use relevance, date or -date")
     limit = max(1, min(int(limit), 1000))
     archive.sync(blocking=False)
     res = archive.index.search(q, limit=limit, offset=max(0, int(offset)), sort=sort,
                                resolver=lambda field, value: resolve(archive, field, value),
-                               resolved=tuple(RESOLVED))
+                               resolved=tuple(RESOLVED), facet_limit=facet_limit)
     res["facets"] = label_facets(archive, res["facets"])
     return res
 

@@ -164,3 +164,15 @@ def test_facets_cover_every_match_and_links_agree(demo):
     assert art["iccpr/19"]["label"] == "ICCPR art. 19"
     assert {f["value"]: f["count"] for f in res["facets"]["language"]} == {"en": 18, "fr": 1, "es": 1}
     assert all(f["value"] for f in res["facets"]["year"])  # the undated letter has no year bar
+
+
+def test_facet_limit_keeps_the_most_frequent_values_and_says_how_many_there_are(demo):
+    full = demo.search("", limit=1)
+    capped = demo.search("", limit=1, facet_limit=2)
+    for name, values in full["facets"].items():
+        assert capped["facet_sizes"][name] == len(values)
+        if name == "year":
+            assert capped["facets"][name] == values  # the histogram needs every year
+        else:
+            assert capped["facets"][name] == values[:2]
+    assert any(len(v) > 2 for v in full["facets"].values())
