@@ -12,8 +12,9 @@ from pathlib import Path
 
 import git
 
-from . import diff as letterdiff, families, ids, versions, writer
+from . import diff as letterdiff, families, ids, summaries, versions, writer
 from .authority import Authority, BUNDLED_FILES
+from .cache import VersionCache
 from .errors import ArchiveError, NotFound
 from .index import Index
 from .repo import RepoReader
@@ -37,7 +38,7 @@ class Archive:
         self.git_dir = self.home / "repo.git"
         self.repo = git.Repo(self.git_dir)
         self.store = Store(self.repo)
-        self.reader = RepoReader(self.repo)
+        self.reader = RepoReader(self.repo, VersionCache(self.home / "cache" / "versions.sqlite"))
         self.index = Index(self.home / "index")
         self._authority_key = None
         self._authority_head = None
@@ -117,44 +118,42 @@ class Archive:
                 raise NotFound(f"letter {letter_id!r} has {len(versions)} version(s); there is no {rev}")
             return versions[back]["version"]
         sha = self.reader.resolve(rev)
-        head = self.reader.head()
-        if sha != head and not self.reader.is_ancestor(sha, head):
+        if not self.reader.on_main(sha, self.reader.head()):
             raise NotFound(f"letter {letter_id!r} has no version {rev} in this archive "
                            "(the commit is not on its main line)")
         if self.reader.blob_sha(path, sha) is None:
             raise NotFound(f"letter {letter_id!r} does not exist at version {rev}")
         return sha
 
-    def get(self, letter_id: str, at: str | None = None):
-        """(Letter, version, path) at the head, or as it was at commit `at`."""
+    def _read(self, letter_id: str, at: str | None):
+        """(TEI bytes, commit, path) at the head, or at the commit version `at` names."""
         path = self._path(letter_id)
         commit = self.resolve_version(letter_id, at) if at else self.reader.head()
         data = self.reader.read(path, commit) if commit else None
         if data is None:
             raise NotFound(f"no letter {letter_id!r}")
-        version = self._last_change(path, commit)
-        return from_tei(data, path), version, path
+        return data, commit, path
+
+    def get(self, letter_id: str, at: str | None = None):
+        """(Letter, version, path) at the head, or as it was at commit `at`."""
+        data, commit, path = self._read(letter_id, at)
+        return from_tei(data, path), self._last_change(path, commit), path
 
     def version_of(self, letter_id: str) -> str:
         """The commit that last changed a letter."""
         return self._last_change(self._path(letter_id), self.reader.head())
 
     def _last_change(self, path: str, commit: str) -> str:
-        return self.repo.git.log("-1", "--format=%H", commit, "--", path).strip() or commit
+        return self.reader.last_change(path, commit)
 
     def record(self, letter_id: str, at: str | None = None) -> dict:
         letter, version, path = self.get(letter_id, at)
         rec = letter.to_record(version, path)
-        rec["latest"] = self._last_change(path, self.reader.head())
+        rec["latest"] = self._last_change(path, self.reader.head()) if at else version
         return rec
 
     def tei(self, letter_id: str, at: str | None = None) -> bytes:
-        path = self._path(letter_id)
-        commit = self.resolve_version(letter_id, at) if at else self.reader.head()
-        data = self.reader.read(path, commit) if commit else None
-        if data is None:
-            raise NotFound(f"no letter {letter_id!r}")
-        return data
+        return self._read(letter_id, at)[0]
 
     def list(self) -> list[dict]:
         """All letters (records without text), by date then id."""
@@ -167,32 +166,20 @@ class Archive:
         return sorted(out, key=lambda r: (r["date"] or "9999", r["id"]))
 
     def history(self, letter_id: str) -> list[dict]:
-        """Versions of one letter, newest first, each with a summary of what changed."""
+        """Versions of one letter, newest first, each with a summary of what changed
+        (cached by blob pair in the archive's version cache: archive/summaries.py)."""
         path = self._path(letter_id)
         entries = self.reader.history(path)
         if not entries:
             raise NotFound(f"no letter {letter_id!r}")
-        letters = []
-        for e in entries:
-            data = self.reader.read(path, e["version"])
-            letters.append(from_tei(data, path) if data is not None else None)
-        for i, e in enumerate(entries):
-            new, old = letters[i], letters[i + 1] if i + 1 < len(letters) else None
-            if new is None:
-                e["summary"] = "letter removed"
-            elif old is None:
-                e["summary"] = "letter added"
-            else:
-                e["summary"] = letterdiff.summarize(letterdiff.diff_letters(old, new))
-        return entries
+        return summaries.annotate(self.reader, path, entries)
 
     def diff(self, letter_id: str, a: str, b: str) -> dict:
         """Changes between two versions of one letter."""
-        old, va, _ = self.get(letter_id, a)
-        new, vb, _ = self.get(letter_id, b)
-        return {"id": letter_id, "from": self.resolve_version(letter_id, a),
-                "to": self.resolve_version(letter_id, b),
-                "changes": letterdiff.diff_letters(old, new)}
+        path = self._path(letter_id)
+        va, vb = self.resolve_version(letter_id, a), self.resolve_version(letter_id, b)
+        old, new = (from_tei(self.reader.read(path, v), path) for v in (va, vb))
+        return {"id": letter_id, "from": va, "to": vb, "changes": letterdiff.diff_letters(old, new)}
 
     def compare(self, id_a: str, id_b: str) -> dict:
         """Changes between two different letters (e.g. one template sent to two governments)."""

@@ -25,17 +25,13 @@ def resolve(archive, letter_id: str, rev: str) -> str:
     Unknown revisions, commits before the letter existed and commits that are not on the
     archive's main line (a dangling or foreign commit) are all "no such version".
     """
-    sha = archive.resolve_version(letter_id, rev)
-    head = archive.reader.head()
-    if sha != head and not archive.reader.is_ancestor(sha, head):
-        raise NotFound(f"letter {letter_id!r} has no version {rev} in this archive")
+    sha = archive.resolve_version(letter_id, rev)   # checks the main line too
     return last_change(archive, letter_id, sha)
 
 
 def last_change(archive, letter_id: str, commit: str) -> str:
     """The commit at or before `commit` that last changed the letter."""
-    path = ids.path_for(letter_id)
-    return archive.repo.git.log("-1", "--format=%H", commit, "--", path).strip() or commit
+    return archive.reader.last_change(ids.path_for(letter_id), commit)
 
 
 def version_info(archive, commit: str) -> dict:
@@ -142,11 +138,10 @@ def blame(archive, letter_id: str) -> list[dict]:
     from .tei import from_tei
     prev, origin = None, []
     for e in entries:
-        data = archive.reader.read(path, e["version"])
-        if data is None:   # the letter was removed at this commit: what comes back is new
+        if e["blob"] is None:   # the letter was removed at this commit: what comes back is new
             prev, origin = None, []
             continue
-        cur = from_tei(data, path)
+        cur = from_tei(archive.reader.read_blob(e["blob"]), path)
         info = {"version": e["version"], "author": e["author"], "date": e["date"],
                 "message": e["message"].split("\n", 1)[0]}
         mine = [(info, info) for _ in cur.blocks]

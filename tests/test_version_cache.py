@@ -1,0 +1,138 @@
+"""The version cache (archive/cache.py): history summaries and the main line, on real archives.
+
+Every test compares with a fresh computation (the reader without a cache), so a cache that
+returns stale or foreign data fails here.
+"""
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from archive import summaries
+from archive.errors import NotFound
+from archive.home import Archive
+
+DATA = Path(__file__).resolve().parent / "data" / "versions"
+AUTHOR = "Ana Archivist <ana@example.org>"
+HINTS = {"sender_org": "Central Asia Press Freedom Monitor"}
+
+
+def _archive(home):
+    a = Archive.init(home, AUTHOR)
+    first = a.ingest((DATA / "letter.txt").read_bytes(), "letter.txt", HINTS, author=AUTHOR)
+    text = a.record(first["id"])["text"]
+    a.edit(first["id"], text=text.replace("goverment", "government"), message="typo", author=AUTHOR)
+    a.edit(first["id"], sets={"date": "2019-03-15"}, message="date", author=AUTHOR)
+    return a, first["id"]
+
+
+@pytest.fixture
+def letter(tmp_path):
+    a, lid = _archive(tmp_path / "home")
+    yield a, lid
+    a.close()
+
+
+def _fresh(a, lid):
+    """The history computed without any cache."""
+    cache, a.reader.cache = a.reader.cache, None
+    try:
+        return a.history(lid)
+    finally:
+        a.reader.cache = cache
+
+
+def _rows(a):
+    with sqlite3.connect(a.home / "cache" / "versions.sqlite") as conn:
+        return conn.execute("SELECT code, old, new, summary FROM summaries").fetchall()
+
+
+def test_cached_summaries_equal_a_fresh_computation(letter):
+    a, lid = letter
+    first = a.history(lid)
+    assert [e["summary"] for e in first] == ["metadata: date", "text: 1 word changed", "letter added"]
+    assert set(first[0]) == {"version", "author", "date", "message", "summary"}
+    assert len(_rows(a)) == 2 and {r[0] for r in _rows(a)} == {summaries.code_key()}
+    assert a.history(lid) == first == _fresh(a, lid)
+
+
+def test_summaries_are_read_from_the_cache_under_the_code_key_only(letter):
+    a, lid = letter
+    expected = a.history(lid)
+    path = a.home / "cache" / "versions.sqlite"
+    with sqlite3.connect(path) as conn:   # a row of this code is read back as it is...
+        conn.execute("UPDATE summaries SET summary = 'from the cache'")
+    assert [e["summary"] for e in a.history(lid)][:2] == ["from the cache"] * 2
+    with sqlite3.connect(path) as conn:   # ...a row written by other code is not
+        conn.execute("UPDATE summaries SET code = 'older code'")
+    assert a.history(lid) == expected
+    assert {r[0] for r in _rows(a)} == {"older code", summaries.code_key()}
+
+
+@pytest.mark.parametrize("damage", [b"not a database at all " * 200, "truncated", "foreign"])
+def test_a_damaged_cache_file_is_ignored_and_rebuilt(letter, damage):
+    a, lid = letter
+    expected = a.history(lid)
+    a.resolve_version(lid, expected[-1]["version"])   # fills the main line too
+    path = a.home / "cache" / "versions.sqlite"
+    a.close()
+    if damage == "truncated":
+        path.write_bytes(path.read_bytes()[:3000])
+    elif damage == "foreign":   # a database, but not of this schema
+        for p in path.parent.iterdir():
+            p.unlink()
+        with sqlite3.connect(path) as conn:
+            conn.execute("CREATE TABLE summaries (x)")
+            conn.execute("CREATE TABLE mainline (y)")
+    else:
+        path.write_bytes(damage)
+    b = Archive.open(a.home)
+    try:
+        assert b.history(lid) == expected
+        assert b.get(lid, at=expected[-1]["version"])[1] == expected[-1]["version"]
+        assert len(_rows(b)) == 2
+    finally:
+        b.close()
+
+
+def test_an_unwritable_cache_is_no_error(tmp_path):
+    a, lid = _archive(tmp_path / "home")
+    try:
+        (a.home / "cache").write_text("a file where the cache folder should be")
+        expected = _fresh(a, lid)
+        assert a.history(lid) == expected
+        oldest = expected[-1]["version"]
+        assert a.get(lid, at=oldest[:7])[1] == oldest
+    finally:
+        a.close()
+
+
+def test_a_new_version_after_the_cache_was_written_shows_up(letter):
+    a, lid = letter
+    before = a.history(lid)
+    text = a.record(lid)["text"]
+    new = a.edit(lid, text=text.replace("journalists", "reporters"), message="reword", author=AUTHOR)
+    after = a.history(lid)
+    assert [e["version"] for e in after] == [new["version"]] + [e["version"] for e in before]
+    assert after == _fresh(a, lid)
+    assert after[0]["summary"] == "text: 2 words changed"
+    assert a.get(lid, at=new["version"])[1] == new["version"]
+
+
+def test_versions_on_the_main_line_after_a_rewind(letter):
+    """main moved back by hand: the versions that left it are 404, the new ones are found."""
+    a, lid = letter
+    versions = [e["version"] for e in a.history(lid)]   # newest first
+    for v in versions:
+        assert a.resolve_version(lid, v) == v
+    a.repo.git.update_ref("refs/heads/main", versions[1])   # drop the newest version
+    with pytest.raises(NotFound):
+        a.resolve_version(lid, versions[0])
+    text = a.record(lid)["text"]
+    new = a.edit(lid, text=text.replace("journalists", "reporters"), message="reword",
+                 author=AUTHOR)["version"]
+    assert a.resolve_version(lid, new) == new
+    assert a.resolve_version(lid, versions[1]) == versions[1]
+    with pytest.raises(NotFound):
+        a.resolve_version(lid, versions[0])
+    assert [e["version"] for e in a.history(lid)] == [new] + versions[1:]
