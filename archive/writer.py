@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from git import GitCommandError
 
-from . import diff as letterdiff, families, fixity, ids, personography
+from . import diff as letterdiff, families, fixity, ids, personography, pipeline
 from .errors import ArchiveError, ConflictError
 from .ingest import apply_hints, check_hints, prepare, reextract
 from .letter import Letter, fingerprint
@@ -45,6 +45,19 @@ class Batch:
     ids: set = field(default_factory=set)
     fingerprints: dict = field(default_factory=dict)
     letters: dict = field(default_factory=dict)
+    listed: dict | None = None  # year folder -> ids in it at the head, for big batches
+
+    def exists(self, archive, letter_id: str) -> bool:
+        """Whether a letter with this id is in the repository at the head."""
+        path = ids.path_for(letter_id)
+        if self.listed is None:  # one letter: look the path up
+            return archive.reader.blob_sha(path) is not None
+        folder = path.rsplit("/", 1)[0]
+        if folder not in self.listed:  # many letters: list each year's folder once
+            head = archive.reader.head()
+            out = archive.repo.git.ls_tree("--name-only", head, folder + "/") if head else ""
+            self.listed[folder] = set(filter(None, map(ids.id_from_path, out.splitlines())))
+        return letter_id in self.listed[folder]
 
 
 @dataclass
@@ -79,7 +92,7 @@ def new_id(archive, letter: Letter, batch: Batch) -> str:
         next((c["code"] for c in letter.countries), "")
     base = ids.base_id(letter.date, sender, country)
     candidate, n = base, 1
-    while candidate in batch.ids or archive.reader.blob_sha(ids.path_for(candidate)) is not None:
+    while candidate in batch.ids or batch.exists(archive, candidate):
         n += 1
         candidate = f"{base}-{n}"
     return candidate
@@ -93,9 +106,12 @@ def _copy_field(src: Letter, dst: Letter, name: str):
         setattr(dst, name, getattr(src, name))
 
 
-def _prepare(archive, data, filename, hints, as_version_of, message, batch: Batch):
-    """A Pending write for one source file, or a result dict for a duplicate."""
-    letter = prepare(data, filename, dict(hints or {}), archive.authority())
+def _prepare(archive, data, filename, hints, as_version_of, message, batch: Batch, letter=None):
+    """A Pending write for one source file, or a result dict for a duplicate.
+
+    `letter` is the file already turned into a Letter (by `pipeline.prepared`), if it was."""
+    if letter is None:
+        letter = prepare(data, filename, dict(hints or {}), archive.authority())
     warnings = getattr(letter, "warnings", [])
     if as_version_of:
         if as_version_of in batch.letters:
@@ -213,17 +229,19 @@ def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
     with archive.lock():
         archive.sync()
         actor = parse_author(author, archive.repo)
-        batch = Batch()
-        for i, item in enumerate(items):
+        batch = Batch(listed={})
+        for i, (item, letter, error) in enumerate(pipeline.prepared(items, archive.authority())):
             data, filename, hints = item[:3]
             opts = item[3] if len(item) > 3 else {}
             target = opts.get("as_version_of")
             if opts.get("version_of_item") is not None:
                 target = results[opts["version_of_item"]].get("id")
             try:
+                if error:
+                    raise ArchiveError(error)
                 if opts.get("version_of_item") is not None and not target:
                     raise ArchiveError(f"{filename}: its first version could not be ingested")
-                p = _prepare(archive, data, filename, hints, target, opts.get("message"), batch)
+                p = _prepare(archive, data, filename, hints, target, opts.get("message"), batch, letter)
                 if isinstance(p, Pending):
                     p.author = parse_author(opts["author"], archive.repo) if opts.get("author") else actor
                     pending.append((len(results), p))
