@@ -228,12 +228,13 @@ class Archive:
                        if status == "D" and ids.id_from_path(p)]
             counter = [0]
 
+            wanted = [path for status, path in changed if status != "D" and ids.id_from_path(path)]
+
             def upserts():  # streamed: a full rebuild never holds every letter in memory
-                for status, path in changed:
+                for path, data in self.reader.iter_files(head, wanted):
                     letter_id = ids.id_from_path(path)
-                    if not letter_id or status == "D":
+                    if data is None:
                         continue
-                    data = self.reader.read(path, head)
                     try:
                         letter = from_tei(data, path)
                     except ArchiveError:
@@ -241,7 +242,7 @@ class Archive:
                         continue
                     counter[0] += 1
                     yield letter, path
-            self.index.apply(upserts(), deletes, head)
+            self.index.apply(upserts(), deletes, head, unique=True)
             return counter[0]
 
     def after_write(self, commits: int) -> None:

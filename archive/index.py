@@ -409,17 +409,20 @@ class Index:
         return _FileLock(self.path.parent / "index.lock", blocking)
 
     # ------------------------------------------------------------ writing
-    def apply(self, upserts: list, deletes: list, commit: str | None):
-        """Add/replace documents and delete ids, then record `commit` as reflected."""
+    def apply(self, upserts, deletes: list, commit: str | None, unique: bool = False):
+        """Add/replace documents and delete ids, then record `commit` as reflected.
+
+        `upserts` may be a generator (that adds to `deletes`); with `unique` (each letter once,
+        as when catching up from git) it is indexed as it streams, never all held in memory.
+        """
         ix = self._open()
         writer = ix.writer()
         try:
-            # update_document only replaces committed documents: a letter given twice in one
-            # batch (a version chain) would be indexed twice, so the last version wins here.
-            latest = {}
-            for letter, path in upserts:  # may be a generator that adds to `deletes`
-                latest[letter.id] = (letter, path)
-            for letter, path in latest.values():
+            if not unique:
+                # update_document only replaces committed documents: a letter given twice in
+                # one batch (a version chain) would be indexed twice, so the last version wins.
+                upserts = {letter.id: (letter, path) for letter, path in upserts}.values()
+            for letter, path in upserts:
                 writer.update_document(**document(letter, path))
             for letter_id in deletes:
                 writer.delete_by_term("id", letter_id)
