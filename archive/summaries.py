@@ -37,6 +37,18 @@ def summary(old, new) -> str:
     return letterdiff.summarize(letterdiff.diff_letters(old, new))
 
 
+def blob_id(data: bytes) -> str:
+    """The git blob id of these bytes (what `git hash-object` prints)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def remember(reader, old_blob: str | None, new_data: bytes, text: str) -> None:
+    """Keep a summary computed at write time (an edit knows its own), so the letter's history
+    never has to parse and compare those two versions again."""
+    if reader.cache is not None and old_blob:
+        reader.cache.put_summaries(code_key(), {(old_blob, blob_id(new_data)): text})
+
+
 def annotate(reader, path: str, entries: list) -> list:
     """Give each history entry (newest first, from `RepoReader.history`) its "summary", and drop
     the entries' "blob" ids: "letter added", "letter removed", or what changed since the

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from git import GitCommandError
 
-from . import diff as letterdiff, families, fixity, ids, personography, pipeline
+from . import diff as letterdiff, families, fixity, ids, personography, pipeline, summaries
 from .errors import ArchiveError, ConflictError
 from .ingest import apply_hints, check_hints, prepare, reextract
 from .letter import Letter, fingerprint
@@ -310,7 +310,9 @@ def edit(archive, letter_id, sets=None, text=None, message=None, author=None, ba
             raise ArchiveError("nothing to change: the edit leaves the letter as it was")
         summary = letterdiff.summarize(letterdiff.diff_letters(letter, new))
         msg = (message or f"Correct {letter_id}").strip() + f"\n\nChanged: {summary}"
-        changes = fixity.with_sums(letter_id, {path: serialise(new)}, archive.reader)
+        data = serialise(new)
+        summaries.remember(archive.reader, archive.reader.blob_sha(path), data, summary)
+        changes = fixity.with_sums(letter_id, {path: data}, archive.reader)
         changes.update(register_officials(archive, [new]))
         parent = archive.reader.head()
         with disk_errors():

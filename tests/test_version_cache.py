@@ -3,6 +3,7 @@
 Every test compares with a fresh computation (the reader without a cache), so a cache that
 returns stale or foreign data fails here.
 """
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -98,7 +99,10 @@ def test_a_damaged_cache_file_is_ignored_and_rebuilt(letter, damage):
 def test_an_unwritable_cache_is_no_error(tmp_path):
     a, lid = _archive(tmp_path / "home")
     try:
+        a.close()
+        shutil.rmtree(a.home / "cache")  # the edits already wrote their summaries there
         (a.home / "cache").write_text("a file where the cache folder should be")
+        a = Archive.open(a.home)
         expected = _fresh(a, lid)
         assert a.history(lid) == expected
         oldest = expected[-1]["version"]
@@ -136,3 +140,11 @@ def test_versions_on_the_main_line_after_a_rewind(letter):
     with pytest.raises(NotFound):
         a.resolve_version(lid, versions[0])
     assert [e["version"] for e in a.history(lid)] == [new] + versions[1:]
+
+
+def test_edits_leave_their_summaries_in_the_cache_and_they_match_a_fresh_diff(letter):
+    a, lid = letter
+    rows = _rows(a)  # written by the two edits, before any history was asked for
+    assert len(rows) == 2 and {r[0] for r in rows} == {summaries.code_key()}
+    assert sorted(r[3] for r in rows) == ["metadata: date", "text: 1 word changed"]
+    assert a.history(lid) == _fresh(a, lid)
