@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 from archive.home import Archive
 from conftest import AUTHOR, SEED
@@ -65,3 +66,23 @@ def test_duplicate_ingest_commits_nothing(archive):
     again = archive.ingest(SEED.read_bytes(), "copy.txt", HINTS, AUTHOR)
     assert again["duplicate"] and again["id"] == first["id"]
     assert archive.reader.head() == head
+
+
+def test_the_one_pass_word_analyzer_gives_the_chain_s_tokens_exactly():
+    from archive.index import WordAnalyzer, chained_word_analyzer
+    fused, chain = WordAnalyzer(), chained_word_analyzer()
+    root = Path(__file__).resolve().parent
+    texts = [p.read_text(errors="replace") for p in sorted((root / "extraction" / "letters").rglob("*"))
+             if p.suffix in (".txt", ".html", ".eml")]
+    texts += ["Erdoğan, U.N. co-operation; the 19(3) *wild* cards of ИГИЛ and 北京 at 2,000 — I a"]
+    assert len(texts) > 20
+
+    def tokens(analyzer, text, **kw):
+        return [(t.text, getattr(t, "pos", None), getattr(t, "startchar", None),
+                 getattr(t, "endchar", None), t.stopped, getattr(t, "original", None))
+                for t in analyzer(text, **kw)]
+    for kw in (dict(positions=True, chars=True, mode="index"),
+               dict(positions=True, chars=True, keeporiginal=True, removestops=False, start_pos=3, start_char=7),
+               dict(mode="query"), dict(mode="query", tokenize=False)):
+        for text in texts:
+            assert tokens(fused, text, **kw) == tokens(chain, text, **kw)
