@@ -574,6 +574,10 @@ class Index:
                               for v, c in (pairs if limit is None or name == "year" else pairs[:limit])]
                        for name, pairs in facets.items()}
 
+    def forget_facet_counts(self) -> None:
+        """Drop the cached facet counts (benchmarks use it to time a first, uncached search)."""
+        self._facet_cache.clear()
+
     def _facet_pairs(self, query, results=None, s=None) -> tuple[int, dict]:
         """(matches, facet -> [(value, count)]), cached per index generation."""
         # The caller's searcher: another process may commit meanwhile, and a fresh searcher

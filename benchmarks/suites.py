@@ -51,6 +51,12 @@ def _search_kind(size, kind, pool, archive, client, bare, reps, built) -> list:
         resp = client.get("/search.json?q=" + quote(pool[i % len(pool)]))
         assert resp.status_code == 200, resp.status_code
 
+    def run_cold(i):  # facet counts are cached per index generation: time a first search too
+        archive.index.forget_facet_counts()
+        archive.search(pool[i % len(pool)])
+
+    t_cold = ms(timed(run_cold, reps, budget=60, warmup=1)) \
+        if hasattr(archive.index, "forget_facet_counts") else None
     t_arch = ms(timed(run_archive, reps, budget=60, warmup=len(pool)))
     t_web = ms(timed(run_web, reps, budget=60, warmup=len(pool)))
     t_bare = ms(timed(lambda i: bare.query(pool[i % len(pool)]), reps, budget=60, warmup=len(pool)))
@@ -60,8 +66,12 @@ def _search_kind(size, kind, pool, archive, client, bare, reps, built) -> list:
     note = f"bare Whoosh with the same facets: {t_facets['p50']:g} / {t_facets['p95']:g} ms; " \
            f"'{pool[0]}' matches {hits:,}"
     ok = latency_target(t_arch, limit)
+    if t_cold is not None:
+        rows.append(row(size, f"search {kind}: Archive.search, facet counts not cached", "ms", t_cold,
+                        t_bare, "bare Whoosh", f"p95 < {limit} ms", latency_target(t_cold, limit), built,
+                        "every call recounts the facets over all matches (a query not asked before)"))
     rows.append(row(size, f"search {kind}: Archive.search", "ms", t_arch, t_bare, "bare Whoosh",
-                    f"p95 < {limit} ms", ok, built, note))
+                    f"p95 < {limit} ms", ok, built, note + "; facet counts cached per index generation"))
     ratio_ok = None if t_web["p50"] is None else t_web["p50"] <= 2 * t_bare["p50"]
     both = None if ratio_ok is None else bool(ratio_ok and latency_target(t_web, limit))
     rows.append(row(size, f"search {kind}: web /search.json", "ms", t_web, t_bare, "bare Whoosh",
