@@ -12,7 +12,7 @@ from pathlib import Path
 
 import git
 
-from . import diff as letterdiff, families, ids, summaries, versions, writer
+from . import bulk, diff as letterdiff, families, ids, summaries, versions, writer
 from .authority import Authority, BUNDLED_FILES
 from .cache import VersionCache
 from .errors import ArchiveError, NotFound
@@ -285,7 +285,7 @@ class Archive:
 
     def ingest_many(self, items, author: str | None = None, progress=None) -> list[dict]:
         """Archive many files through one fast-import stream and one index update."""
-        return writer.ingest_many(self, items, author, progress)
+        return bulk.ingest_many(self, items, author, progress)
 
     def preview(self, data: bytes, filename: str, hints: dict | None = None) -> dict:
         """What ingesting a file would archive, field by field, without writing anything."""

@@ -455,6 +455,12 @@ class Index:
         return _FileLock(self.path.parent / "index.lock", blocking)
 
     # ------------------------------------------------------------ writing
+    def batch(self) -> "IndexBatch":
+        """A writer fed letter by letter, committed with the commit it reflects or cancelled.
+
+        The caller holds `writer_lock`; nothing is visible to searchers before `commit`."""
+        return IndexBatch(self)
+
     def apply(self, upserts, deletes: list, commit: str | None, unique: bool = False):
         """Add/replace documents and delete ids, then record `commit` as reflected.
 
@@ -652,6 +658,22 @@ class Index:
         if self._ix is not None:
             self._ix.close()
             self._ix = None
+
+
+class IndexBatch:
+    def __init__(self, index: Index):
+        self.index = index
+        self.writer = index._open().writer(compound=False)
+
+    def add(self, letter: Letter, path: str) -> None:
+        self.writer.update_document(**document(letter, path))
+
+    def commit(self, sha: str) -> None:
+        self.writer.commit()
+        self.index._set_commit(sha)
+
+    def cancel(self) -> None:
+        self.writer.cancel()
 
 
 class _FileLock:

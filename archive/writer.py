@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 
 from git import GitCommandError
 
-from . import diff as letterdiff, families, fixity, ids, personography, pipeline, summaries
+from . import diff as letterdiff, families, fixity, ids, personography, summaries
 from .errors import ArchiveError, ConflictError
 from .ingest import apply_hints, check_hints, prepare, reextract
 from .letter import Letter, fingerprint
 from .safexml import parse
-from .store import FastImport, parse_author
+from .store import parse_author
 from .tei import to_tei
 from .validate import validate_letter
 
@@ -216,67 +216,6 @@ def _with_family(archive, result: dict) -> dict:
     except (ArchiveError, OSError):
         result["family"] = []
     return result
-
-
-def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
-    """Many source files -> one commit per letter through one fast-import stream.
-
-    `items` yields (data, filename, hints) or (data, filename, hints, options) with options
-    {"as_version_of": id, "version_of_item": index of an earlier item, "message", "author"}. A file that fails is reported and skipped;
-    the others are committed. `progress(i, result)` is called after each file is prepared.
-    """
-    results, pending = [], []
-    with archive.lock():
-        archive.sync()
-        actor = parse_author(author, archive.repo)
-        batch = Batch(listed={})
-        for i, (item, letter, error) in enumerate(pipeline.prepared(items, archive.authority())):
-            data, filename, hints = item[:3]
-            opts = item[3] if len(item) > 3 else {}
-            target = opts.get("as_version_of")
-            if opts.get("version_of_item") is not None:
-                target = results[opts["version_of_item"]].get("id")
-            try:
-                if error:
-                    raise ArchiveError(error)
-                if opts.get("version_of_item") is not None and not target:
-                    raise ArchiveError(f"{filename}: its first version could not be ingested")
-                p = _prepare(archive, data, filename, hints, target, opts.get("message"), batch, letter)
-                if isinstance(p, Pending):
-                    p.author = parse_author(opts["author"], archive.repo) if opts.get("author") else actor
-                    pending.append((len(results), p))
-                    res = {"file": filename, "ok": True, "id": p.letter.id}
-                else:
-                    res = p
-            except ArchiveError as exc:
-                res = {"file": filename, "ok": False, "error": exc.message}
-            results.append(res)
-            if progress:
-                progress(i, res)
-        if pending:
-            stream = FastImport(archive.repo, archive.reader.head())
-            try:
-                with disk_errors():
-                    for _, p in pending:
-                        stream.commit(p.changes, p.message, p.author)
-                    # One register update for the whole batch, not one per letter.
-                    register = register_officials(archive, [p.letter for _, p in pending])
-                    if register:
-                        stream.commit(register, f"Register the officials named in {len(pending)} "
-                                                "new letter version(s)", actor)
-                    shas = stream.finish()
-            except BaseException:
-                stream.abort()
-                raise
-            for (slot, p), sha in zip(pending, shas):
-                results[slot] = _done(p, sha)
-            if shas:  # the register commit, if any, touches no letter
-                index_directly(archive, stream.parent, shas[-1], [(p.letter, p.path) for _, p in pending])
-            archive.after_write(len(pending))
-            if len(pending) <= FAMILY_REPORT_MAX:  # a big batch: ask `letters family ID` later
-                for slot, _ in pending:
-                    _with_family(archive, results[slot])
-    return results
 
 
 def preview(archive, data, filename, hints=None) -> dict:

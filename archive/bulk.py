@@ -1,0 +1,162 @@
+"""Writing many letters in one batch: one fast-import stream, one index writer, one pass.
+
+Files are prepared in worker processes (`pipeline.prepared`); each letter is then committed
+to the fast-import stream and fed to the index writer as soon as it is ready, so a batch of
+any size is never held whole in memory and the index is built while files are still being
+read. Nothing becomes visible before the end: fast-import builds on its own ref, `main`
+moves once by compare-and-swap, and only then is the index committed.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from . import pipeline
+from .errors import ArchiveError
+from .store import FastImport, parse_author
+from .writer import (FAMILY_REPORT_MAX, Batch, Pending, _done, _prepare, _with_family, disk_errors,
+                     register_officials)
+
+# Letters wait this many places before reaching the index writer, so a later version of the
+# same letter in the batch (files `x.txt`, `x.v2.txt` side by side) replaces it there first.
+INDEX_LAG = 256
+
+
+class IndexFeed:
+    """Feeds the letters of a batch to one index writer while the batch is written.
+
+    Active only when the index reflects the batch's parent. A letter that comes back after it
+    was already fed (a version far behind its first one) cannot be replaced in an open writer:
+    the feed then stops, and the index catches up from git after the batch, as it would
+    after any write.
+    """
+
+    def __init__(self, archive, parent: str | None):
+        self.batch, self.lock = None, None
+        self.window: OrderedDict = OrderedDict()
+        self.fed: set = set()
+        index = archive.index
+        if parent is None or not index.exists() or index.commit_id() != parent:
+            return
+        lock = index.writer_lock(blocking=False)
+        lock.__enter__()
+        if not lock.acquired or index.commit_id() != parent:
+            lock.__exit__(None, None, None)
+            return
+        self.lock = lock
+        try:
+            self.batch = index.batch()
+        except Exception:
+            self._release()
+            raise
+
+    def add(self, letter, path: str) -> None:
+        if self.batch is None:
+            return
+        if letter.id in self.fed:
+            self.cancel()
+            return
+        self.window[letter.id] = (letter, path)
+        self.window.move_to_end(letter.id)
+        while len(self.window) > INDEX_LAG:
+            self._feed(*self.window.popitem(last=False))
+
+    def _feed(self, letter_id, item) -> None:
+        self.batch.add(*item)
+        self.fed.add(letter_id)
+
+    def commit(self, sha: str) -> None:
+        if self.batch is None:
+            return
+        try:
+            while self.window:
+                self._feed(*self.window.popitem(last=False))
+            self.batch.commit(sha)
+            self.batch = None
+        except OSError:
+            self.cancel()  # the commit is safe; the index catches up from git
+        finally:
+            self._release()
+
+    def cancel(self) -> None:
+        if self.batch is not None:
+            try:
+                self.batch.cancel()
+            except OSError:
+                pass
+            self.batch = None
+        self.window.clear()
+        self._release()
+
+    def _release(self) -> None:
+        if self.lock is not None:
+            self.lock.__exit__(None, None, None)
+            self.lock = None
+
+
+def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
+    """Many source files -> one commit per letter through one fast-import stream.
+
+    `items` yields (data, filename, hints) or (data, filename, hints, options) with options
+    {"as_version_of": id, "version_of_item": index of an earlier item, "message", "author"}.
+    A file that fails is reported and skipped; the others are committed. `progress(i, result)`
+    is called after each file is prepared.
+    """
+    results, pending = [], []
+    with archive.lock():
+        archive.sync()
+        actor = parse_author(author, archive.repo)
+        parent = archive.reader.head()
+        batch, shards = Batch(listed={}), {}
+        stream, feed = None, IndexFeed(archive, parent)
+        try:
+            for i, (item, letter, error) in enumerate(pipeline.prepared(items, archive.authority())):
+                data, filename, hints = item[:3]
+                opts = item[3] if len(item) > 3 else {}
+                target = opts.get("as_version_of")
+                if opts.get("version_of_item") is not None:
+                    target = results[opts["version_of_item"]].get("id")
+                try:
+                    if error:
+                        raise ArchiveError(error)
+                    if opts.get("version_of_item") is not None and not target:
+                        raise ArchiveError(f"{filename}: its first version could not be ingested")
+                    p = _prepare(archive, data, filename, hints, target, opts.get("message"), batch, letter)
+                except ArchiveError as exc:
+                    p = {"file": filename, "ok": False, "error": exc.message}
+                if isinstance(p, Pending):
+                    p.author = parse_author(opts["author"], archive.repo) if opts.get("author") else actor
+                    stream = stream or FastImport(archive.repo, parent)
+                    with disk_errors():
+                        stream.commit(p.changes, p.message, p.author)
+                    p.changes = None  # in the stream now: do not hold every file of the batch
+                    register_officials(archive, [p.letter], shards)
+                    feed.add(p.letter, p.path)
+                    pending.append((len(results), p))
+                    p = {"file": filename, "ok": True, "id": p.letter.id}
+                results.append(p)
+                if progress:
+                    progress(i, p)
+            shas = []
+            if stream is not None:
+                with disk_errors():
+                    if shards:  # one register update for the whole batch, not one per letter
+                        stream.commit(shards, f"Register the officials named in {len(pending)} "
+                                              "new letter version(s)", actor)
+                    shas = stream.finish()
+        except BaseException:
+            if stream is not None:
+                stream.abort()
+            feed.cancel()
+            raise
+        for (slot, p), sha in zip(pending, shas):
+            results[slot] = _done(p, sha)
+        if shas:
+            feed.commit(shas[-1])  # the register commit, if any, touches no letter
+        else:
+            feed.cancel()
+        if pending:
+            archive.after_write(len(pending))
+            if len(pending) <= FAMILY_REPORT_MAX:  # a big batch: ask `letters family ID` later
+                for slot, _ in pending:
+                    _with_family(archive, results[slot])
+    return results
