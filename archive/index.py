@@ -395,6 +395,31 @@ def highlight_terms(query, reader, fieldname: str = "text") -> frozenset:
     return frozenset(found)
 
 
+MERGE_FAN_IN = 10
+
+
+def tiered_merge(writer, segments):
+    """Whoosh merge policy: segments merge by size tier (under 10 documents, under 100, ...),
+    a tier only once it holds MERGE_FAN_IN segments, so a write merges 10^k documents about
+    once in 10^k writes. (Whoosh's default merged thousands of documents every few writes,
+    which made single ingests slow at random and slower as the archive grew.)"""
+    from whoosh.reading import SegmentReader
+    tiers: dict = {}
+    for seg in segments:
+        tiers.setdefault(len(str(max(1, seg.doc_count_all()))), []).append(seg)
+    keep = []
+    for tier in sorted(tiers):
+        group = tiers[tier]
+        if len(group) >= MERGE_FAN_IN:
+            for seg in group:
+                reader = SegmentReader(writer.storage, writer.schema, seg)
+                writer.add_reader(reader)
+                reader.close()
+        else:
+            keep += group
+    return keep
+
+
 class Index:
     """A Whoosh index directory plus the commit it reflects."""
 
@@ -478,7 +503,7 @@ class Index:
                 writer.update_document(**document(letter, path))
             for letter_id in deletes:
                 writer.delete_by_term("id", letter_id)
-            writer.commit()
+            writer.commit(mergetype=tiered_merge)
         except BaseException:
             writer.cancel()
             raise
@@ -669,7 +694,7 @@ class IndexBatch:
         self.writer.update_document(**document(letter, path))
 
     def commit(self, sha: str) -> None:
-        self.writer.commit()
+        self.writer.commit(mergetype=tiered_merge)
         self.index._set_commit(sha)
 
     def cancel(self) -> None:

@@ -86,3 +86,26 @@ def test_the_one_pass_word_analyzer_gives_the_chain_s_tokens_exactly():
                dict(mode="query"), dict(mode="query", tokenize=False)):
         for text in texts:
             assert tokens(fused, text, **kw) == tokens(chain, text, **kw)
+
+
+def test_tiered_merge_merges_a_size_tier_only_when_it_is_full(tmp_path):
+    """Single writes leave small segments; they merge ten at a time, never the big one."""
+    from whoosh import index as windex
+    from whoosh.fields import ID, Schema
+    from archive.index import MERGE_FAN_IN, tiered_merge
+    ix = windex.create_in(str(tmp_path), Schema(id=ID(stored=True)))
+    w = ix.writer()
+    for i in range(150):
+        w.add_document(id=f"big{i}")
+    w.commit()
+    sizes = []
+    for i in range(MERGE_FAN_IN + 3):
+        w = ix.writer()
+        w.add_document(id=f"one{i}")
+        w.commit(mergetype=tiered_merge)
+        sizes.append(sorted(s.doc_count_all() for s in ix._segments()))
+    assert sizes[MERGE_FAN_IN - 1] == [1] * MERGE_FAN_IN + [150]  # a full tier waits for the next write
+    assert sizes[MERGE_FAN_IN] == [1, MERGE_FAN_IN, 150]  # which merges it, and keeps the big one
+    assert sizes[-1] == [1, 1, 1, MERGE_FAN_IN, 150]
+    with ix.searcher() as s:
+        assert s.doc_count() == 150 + MERGE_FAN_IN + 3
