@@ -105,7 +105,8 @@ def test_tiered_merge_merges_a_size_tier_only_when_it_is_full(tmp_path):
         w.commit(mergetype=tiered_merge)
         sizes.append(sorted(s.doc_count_all() for s in ix._segments()))
     assert sizes[MERGE_FAN_IN - 1] == [1] * MERGE_FAN_IN + [150]  # a full tier waits for the next write
-    assert sizes[MERGE_FAN_IN] == [1, MERGE_FAN_IN, 150]  # which merges it, and keeps the big one
-    assert sizes[-1] == [1, 1, 1, MERGE_FAN_IN, 150]
+    # The next write merges the full tier into its own new segment, and keeps the big one.
+    assert sizes[MERGE_FAN_IN] == [MERGE_FAN_IN + 1, 150]
+    assert sizes[-1] == [1, 1, MERGE_FAN_IN + 1, 150]
     with ix.searcher() as s:
         assert s.doc_count() == 150 + MERGE_FAN_IN + 3
