@@ -176,3 +176,15 @@ def test_facet_limit_keeps_the_most_frequent_values_and_says_how_many_there_are(
         else:
             assert capped["facets"][name] == values[:2]
     assert any(len(v) > 2 for v in full["facets"].values())
+
+
+@pytest.mark.parametrize("q", ["detention", "torture OR refugees", "detention country:UZ",
+                               '"freedom of expression"', "detention NOT torture", "refug*",
+                               "date:2005..2012 country:KG", "article:iccpr/19 OR instrument:cat"])
+def test_matching_docs_are_exactly_whoosh_s_matches(demo, q):
+    from archive.index import matching_docs
+    from archive.search import RESOLVED, resolve
+    s = demo.index.searcher()
+    query = demo.index.parse(q, lambda f, v: resolve(demo, f, v), tuple(RESOLVED))
+    assert matching_docs(query, s) == set(s.docs_for_query(query))
+    assert len(matching_docs(query, s)) == demo.search(q)["total"]
