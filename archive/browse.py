@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import os
 import re
+from collections import Counter
 
-from . import diff as letterdiff, ids
+from . import ids
 from .errors import InvalidQuery, NotFound
+from .lru import cache_for
 from .search import FACET_FIELDS, label_facets, search_letters
+from .textdiff import word_list
 
 # URL name of an entity type -> its facet.
 KINDS = {"countries": "country", "instruments": "instrument", "officials": "official",
@@ -17,6 +20,7 @@ TITLES = {"countries": "Countries", "instruments": "Legal instruments", "officia
           "addressees": "Addressees", "organisations": "Organisations"}
 LETTERS_SHOWN = 100       # an entity page lists this many letters, then links to the search
 NEAR_IDENTICAL = 0.8      # share of words two letters must have in common to be "near-identical"
+RELATED_CACHED = 512      # letters whose related panel is kept per index generation
 _PLAIN = re.compile(r"^[\w.\-/]+$")
 
 
@@ -62,10 +66,29 @@ def entity(archive, kind: str, value: str) -> dict:
             "years": res["facets"].get("year", [])}
 
 
+def generation(archive) -> tuple:
+    """What every page derived from the archive depends on: (repository head, the commit the
+    index reflects), once the index has caught up with the head (unless another process is
+    doing that right now). Pages kept under one generation are right until it changes."""
+    archive.sync(blocking=False)
+    return archive.reader.head(), archive.index.commit_id()
+
+
 def related(archive, letter_id: str, limit: int = 6) -> list[dict]:
     """Letters related to this one: near-identical text first, then shared instruments,
-    countries and addressees, each with the reasons it is listed."""
-    archive.sync(blocking=False)
+    countries and addressees, each with the reasons it is listed.
+
+    Built from the index alone (stored summaries and texts; no git reads) and kept per index
+    generation, so a letter page shown again costs nothing until the archive changes."""
+    current = generation(archive)
+    cache = cache_for(archive, "related", RELATED_CACHED)
+    found = cache.get(current, (letter_id, limit))
+    if found is None:
+        found = cache.put(current, (letter_id, limit), _related(archive, letter_id, limit))
+    return [dict(r, reasons=list(r["reasons"])) for r in found]  # callers may change their copy
+
+
+def _related(archive, letter_id: str, limit: int) -> list[dict]:
     mine = archive.index.summary(letter_id)
     if mine is None:
         return []
@@ -73,7 +96,7 @@ def related(archive, letter_id: str, limit: int = 6) -> list[dict]:
     found = archive.index.related(letter_id, {"country": mine["countries"],
                                               "instrument": mine["instruments"],
                                               "addressee_exact": addressees}, limit)
-    letter = archive.get(letter_id)[0]
+    words = _word_counts(archive, letter_id)
     out, seen = [], set()
     for other_id, _score in found["text"][:3] + found["shared"]:
         other = archive.index.summary(other_id)
@@ -81,7 +104,7 @@ def related(archive, letter_id: str, limit: int = 6) -> list[dict]:
             continue
         seen.add(other_id)
         reasons = []
-        shared = letterdiff.shared_ratio(letter, archive.get(other_id)[0])
+        shared = _shared_ratio(words, _word_counts(archive, other_id))
         if shared >= NEAR_IDENTICAL:
             reasons.append(f"near-identical text ({round(shared * 100)}% of words shared)")
         for label, key in (("instruments", "instrument_names"), ("countries", "country_names")):
@@ -98,6 +121,18 @@ def related(archive, letter_id: str, limit: int = 6) -> list[dict]:
                     "reasons": reasons})
     out.sort(key=lambda r: (not r["near_identical"], -len(r["reasons"])))
     return out[:limit]
+
+
+def _word_counts(archive, letter_id: str) -> Counter:
+    """The words of a letter's text as the index stores it (the text at the indexed commit)."""
+    fields = archive.index.searcher().document(id=letter_id)
+    return Counter(word_list((fields or {}).get("text") or ""))
+
+
+def _shared_ratio(a: Counter, b: Counter) -> float:
+    """archive.diff.shared_ratio on word counts made once per letter."""
+    total = sum(a.values()) + sum(b.values())
+    return 1.0 if not total else 2 * sum((a & b).values()) / total
 
 
 def original(archive, letter_id: str, at: str | None = None) -> tuple[bytes, str]:

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, render_template, url_for
+from flask import Blueprint, Response, render_template, request, url_for
 
 from archive import browse
+from archive.lru import cache_for
 
 from .home import get_archive
 from .query import term
 from .typeset import typeset
 
 bp = Blueprint("letters", __name__, url_prefix="/letters")
+PAGES_CACHED = 256  # letter pages whose record and typeset text are kept per archive generation
 
 _HONORIFICS = {"mr", "mrs", "ms", "dr", "prof", "president", "minister", "his", "her",
                "excellency", "general", "judge", "justice", "me", "h.e"}
@@ -57,18 +59,32 @@ def entity_links(record: dict):
 
 def _letter_page(letter_id: str, at: str | None):
     archive = get_archive()
-    record = archive.record(letter_id, at=at)
-    # The version shown is the commit that last changed the letter, so the permalink
-    # names the same text however the reader got here (short sha, later commit).
+    record, body, family = _page_data(archive, letter_id, at)
     version, current = record["version"], record.get("latest") or record["version"]
-    body = typeset(archive.tei(letter_id, at=version), entity_links(record))
     countries = {c.get("code"): c.get("name") or c.get("code") for c in record.get("countries", [])}
     return render_template(
         "letter.html", letter=record, body=body, version=version, current=current,
         is_current=version == current, countries=countries,
-        related=archive.run(browse.related, letter_id),
-        family=archive.family(letter_id) if version == current else [],
+        related=archive.run(browse.related, letter_id), family=family,
         permalink=url_for("letters.letter_at", letter_id=letter_id, version=version, _external=True))
+
+
+def _page_data(archive, letter_id: str, at: str | None) -> tuple:
+    """(record, typeset body, family) of a letter page, kept per archive generation: the
+    git reads, TEI parsing and typesetting are done once per letter until the archive changes."""
+    generation = archive.run(browse.generation)
+    cache = cache_for(archive, "letter-pages", PAGES_CACHED)
+    key = (letter_id, at, request.script_root)  # the body's links start with the script root
+    page = cache.get(generation, key)
+    if page is None:
+        record = archive.record(letter_id, at=at)
+        # The version shown is the commit that last changed the letter, so the permalink
+        # names the same text however the reader got here (short sha, later commit).
+        version, current = record["version"], record.get("latest") or record["version"]
+        body = typeset(archive.tei(letter_id, at=version), entity_links(record))
+        family = archive.family(letter_id) if version == current else []
+        page = cache.put(generation, key, (record, body, family))
+    return page
 
 
 @bp.route("/<letter_id>")

@@ -7,7 +7,9 @@ import io
 from flask import Blueprint, Response, current_app, render_template, request, stream_with_context, url_for
 from markupsafe import Markup, escape
 
+from archive import browse
 from archive.errors import InvalidQuery
+from archive.lru import cache_for
 
 from . import query as ql
 from .home import get_archive
@@ -17,6 +19,7 @@ bp = Blueprint("search", __name__)
 CSV_COLUMNS = ("id", "title", "date", "sender", "addressees", "countries", "instruments", "url")
 CSV_BATCH = 100
 FACET_SHOWN = 12
+SEARCH_CACHED = 128  # search pages kept per archive generation (only what each page shows)
 FEED_SIZE = 50
 # Spreadsheets run cells that start with these as formulas; letter titles are untrusted.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -58,15 +61,45 @@ def index():
 def search():
     """The search page; an empty query lists every letter, newest first."""
     q, sort, page, size = _args()
-    result = _run(q, sort, page, size)
-    pages = max(1, -(-result["total"] // size))
-    labels = {name: {f["value"]: f.get("label") or f["value"] for f in values}
-              for name, values in result.get("facets", {}).items()}
-    return render_template("search.html", q=q, sort=sort, page=page, pages=pages, size=size,
-                           result=result, labels=labels, facets=_facets(q, sort, result),
-                           chips=_chips(q, sort, labels), histogram=_histogram(q, sort, result),
+    view = _search_view(q, sort, page, size)
+    return render_template("search.html", q=q, sort=sort, page=page, size=size, **view,
                            page_url=lambda n: _page_url(q, sort, n, size),
                            sorts=ql.SORTS, default_sort=ql.default_sort(q))
+
+
+def _search_view(q: str, sort: str, page: int, size: int) -> dict:
+    """What a search page shows, kept per archive generation (a new letter or an edit starts
+    afresh): its counts, chips, and its hits and facets already rendered, so a page shown
+    again is one template fill and nothing the archive's size can slow down."""
+    archive = get_archive()
+    generation = archive.run(browse.generation)
+    cache = cache_for(archive, "search-pages", SEARCH_CACHED)
+    key = (q, sort, page, size, request.script_root)
+    view = cache.get(generation, key)
+    if view is None:
+        result = _run(q, sort, page, size)
+        facets = _facets(q, sort, result)
+        hits_html = render_template("_search_hits.html", result=result, page=page, size=size,
+                                    labels=_hit_labels(result["hits"], result.get("facets", {})))
+        facets_html = render_template("_search_facets.html", facets=facets,
+                                      histogram=_histogram(q, sort, result)) if facets else ""
+        view = cache.put(generation, key, {
+            "result": {"total": result["total"], "understood": result.get("understood")},
+            "pages": max(1, -(-result["total"] // size)),
+            "chips": _chips(q, sort, result.get("facets", {})),
+            "hits_html": Markup(hits_html) if result["hits"] else "",
+            "facets_html": Markup(facets_html)})
+    return view
+
+
+def _hit_labels(hits: list, facets: dict) -> dict:
+    """Labels of the countries and instruments the hits name, from their facets."""
+    out = {}
+    for name, key in (("country", "countries"), ("instrument", "instruments")):
+        named = {v for hit in hits for v in hit.get(key) or ()}
+        out[name] = {f["value"]: f.get("label") or f["value"] for f in facets.get(name, [])
+                     if f["value"] in named}
+    return out
 
 
 def _keep_sort(q: str, sort: str, new_q: str) -> dict:
@@ -75,13 +108,14 @@ def _keep_sort(q: str, sort: str, new_q: str) -> dict:
     return ql.search_params(new_q, keep, 1, ql.default_sort(new_q))
 
 
-def _chips(q: str, sort: str, labels: dict) -> list:
+def _chips(q: str, sort: str, facets: dict) -> list:
     """Active filters, each with its label and the URL of the search without it."""
     by_field = {field: name for name, field in ql.FACET_FIELDS.items()}
     out = []
     for chip in ql.chips(q):
         name = by_field.get(chip["field"])
-        label = labels.get(name, {}).get(chip["value"].upper() if name == "country" else chip["value"])
+        value = chip["value"].upper() if name == "country" else chip["value"]
+        label = next((f.get("label") or value for f in facets.get(name, []) if f["value"] == value), None)
         title = ql.FACET_TITLES.get(name, chip["field"].capitalize())
         out.append({"title": title, "label": label or chip["value"], "term": chip["term"],
                     "url": url_for("search.search", **_keep_sort(q, sort, chip["q"]))})
@@ -220,12 +254,17 @@ def _facets(q: str, sort: str, result: dict) -> list:
     for name, field in ql.FACET_FIELDS.items():
         facet = result.get("facets", {}).get(name, [])
         values = []
+        filtered = f"{field}:" in q  # else no value of this facet can be a filter in use
         for rank, f in enumerate(facet):
-            t = ql.term(field, f["value"])
-            active = t in q and ql.has_term(q, t)
             # Long lists show their top values (and any filter in use); the browse pages list
             # every one. Links are built only for what is shown: building thousands was most
-            # of a search page's time.
+            # of a search page's time. A value not in q at all is no filter in use.
+            if rank >= FACET_SHOWN and not filtered:
+                break
+            if rank >= FACET_SHOWN and str(f["value"]).replace('"', "").strip() not in q:
+                continue
+            t = ql.term(field, f["value"])
+            active = t in q and ql.has_term(q, t)
             if rank >= FACET_SHOWN and not active:
                 continue
             new_q = ql.remove_term(q, t) if active else ql.add_term(q, t)
