@@ -273,7 +273,7 @@ def parse_query(q: str, schema, resolver=None, resolved=(), reader=None):
     if resolver is not None and resolved:
         parser.add_plugin(_ResolvedPlugin(resolved, resolver))
     try:
-        query = parser.parse(q)
+        query = parser.parse(q).accept(_numeric_date)
     except InvalidQuery:
         raise
     except Exception as exc:  # whoosh raises assorted errors on odd syntax
@@ -291,6 +291,19 @@ def parse_query(q: str, schema, resolver=None, resolved=(), reader=None):
     for sub in _leaves(query):
         if isinstance(sub, (wq.Wildcard, wq.Prefix)):
             _check_wildcard(sub, reader)
+    return query
+
+
+def _numeric_date(query):
+    """Whoosh's own range syntax on dates (`date:[2005 TO 2010]`) searched on the numeric
+    `day` field too: as text it is an OR of every date in the range. Day numbers order dates
+    as their text does ("2010" before "2010-01-01"), so the meaning is the same."""
+    if isinstance(query, wq.TermRange) and query.fieldname == "date":
+        low, high = query.start or None, query.end or None
+        if all(day_number(end) is not None for end in (low, high) if end):
+            found = _DayRange(low, high, query.startexcl, query.endexcl)
+            found.bracketed = True  # described in the syntax it was typed in (text order)
+            return found
     return query
 
 
@@ -354,6 +367,10 @@ def describe(query) -> str:
         return "(" + op.join(describe(s) for s in query.subqueries) + ")"
     if isinstance(query, wq.Phrase):
         return f'{query.fieldname}:"{" ".join(query.words)}"'
+    if getattr(query, "bracketed", False):
+        low, high = query.shown
+        return (f"date:{'{' if query.startexcl else '['}{low} TO {high}"
+                f"{'}' if query.endexcl else ']'}")
     if isinstance(query, (wq.TermRange, _DayRange)):
         low, high = getattr(query, "shown", None) or (query.start or "", query.end or "")
         fieldname = "date" if isinstance(query, _DayRange) else query.fieldname

@@ -188,3 +188,19 @@ def test_matching_docs_are_exactly_whoosh_s_matches(demo, q):
     query = demo.index.parse(q, lambda f, v: resolve(demo, f, v), tuple(RESOLVED))
     assert matching_docs(query, s) == set(s.docs_for_query(query))
     assert len(matching_docs(query, s)) == demo.search(q)["total"]
+
+
+@pytest.mark.parametrize("q, low, high, low_excl, high_excl", [
+    ("date:[2004 TO 2009-03]", "2004", "2009-03", False, False),
+    ("date:{2005-05-16 TO 2013}", "2005-05-16", "2013", True, True),
+    ("date:[2009 TO]", "2009", None, False, False)])
+def test_whoosh_range_syntax_on_dates_compares_as_text(demo, q, low, high, low_excl, high_excl):
+    every = [h for h in demo.search("", limit=100)["hits"] if h["date"]]
+
+    def inside(d):
+        return ((d > low if low_excl else d >= low) and
+                (high is None or (d < high if high_excl else d <= high)))
+    expected = sorted(h["id"] for h in every if inside(h["date"]))
+    res = demo.search(q, limit=100)
+    assert sorted(h["id"] for h in res["hits"]) == expected and expected
+    assert res["understood"].startswith("date:" + ("{" if low_excl else "["))
