@@ -429,6 +429,50 @@ def matching_docs(query, searcher) -> set:
     return set(searcher.docs_for_query(query))
 
 
+RETIRED_GRACE = 120  # seconds a replaced segment's files stay for searchers still reading them
+
+
+def _clean_files_later(storage, indexname, gen, segments):
+    """Whoosh's `clean_files`, except that the files of a segment a commit replaced are deleted
+    only RETIRED_GRACE seconds later. A searcher opened on the previous generation opens some
+    of a segment's files when it first needs them (stored fields, field lengths), so deleting
+    them at once made a reader in another process fail in the middle of a search. Whoosh
+    calls this while the writer holds the index lock, so the ledger is written by one process
+    at a time."""
+    current = {seg.segment_id() for seg in segments}
+    tocs, segs = windex.TOC._pattern(indexname), windex.TOC._segment_pattern(indexname)
+    ledger_path = Path(getattr(storage, "folder", ".")) / "RETIRED"
+    try:
+        ledger = json.loads(ledger_path.read_text())
+    except (OSError, ValueError):
+        ledger = {}
+    now, unused = time.time(), set()
+    for filename in list(storage):
+        toc, seg = tocs.match(filename), segs.match(filename)
+        if toc and int(toc.group(1)) != gen:
+            _delete(storage, filename)
+        elif seg and seg.group(1) not in current:
+            unused.add(seg.group(1))
+            if now - ledger.setdefault(seg.group(1), now) > RETIRED_GRACE:
+                _delete(storage, filename)
+    ledger = {name: t for name, t in ledger.items() if name in unused and now - t <= RETIRED_GRACE}
+    try:
+        tmp = ledger_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(ledger))
+        os.replace(tmp, ledger_path)
+    except OSError:
+        pass  # without the ledger, the files are simply kept until a later commit
+
+
+def _delete(storage, filename):
+    try:
+        storage.delete_file(filename)
+    except OSError:
+        pass
+
+
+windex.clean_files = _clean_files_later  # Whoosh's writer looks it up here at each commit
+
 MERGE_FAN_IN = 10
 # Every field a document needs, stored: older indexes stored fewer, and merge the slow way.
 REINDEXABLE = {"entities", "official", "addressee", "org", "sender", "family"}

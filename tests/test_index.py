@@ -137,3 +137,24 @@ def test_segments_merged_by_reindexing_stored_fields_search_like_a_rebuilt_index
         assert all(r["total"] for r in before[:4]) and before[-1]["total"]  # ICCPR: only in entities
     finally:
         a.close()
+
+
+def test_a_searcher_reads_on_while_another_writer_replaces_its_segments(tmp_path):
+    """Whoosh opens some of a segment's files only when first needed; a commit elsewhere
+    that replaces the segment must not delete them from under a searcher still reading."""
+    from archive.home import Archive
+    from archive.index import Index
+    from conftest import AUTHOR
+    from test_guarantees import letter_text
+    a = Archive.init(tmp_path / "home", AUTHOR)
+    try:
+        for i in range(3):
+            assert a.ingest(letter_text(i).encode(), f"l{i}.txt", {}, AUTHOR)["ok"]
+        reader = Index(a.index.path)
+        s = reader.searcher()  # opened on the current generation; nothing stored read yet
+        a.index._open().optimize()  # another writer merges every segment into a new one
+        assert sorted(f["id"] for f in s.all_stored_fields()) == sorted(
+            r["id"] for r in a.list())
+        reader.close()
+    finally:
+        a.close()
