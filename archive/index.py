@@ -666,7 +666,15 @@ class Index:
             # Ties (same day) in id order, so pages never shuffle between requests.
             kwargs["sortedby"] = [sorting.FieldFacet("date", reverse=(sort == "-date")),
                                   sorting.FieldFacet("id")]
-        results = s.search(query, limit=offset + limit, **kwargs)
+        docs = None
+        if (self._searcher_key, repr(query)) not in self._facet_cache and \
+                any(isinstance(leaf, wq.Phrase) for leaf in _leaves(query)):
+            # Verifying a phrase in every candidate is the cost: do it once for the page and
+            # the facet counts, rather than once for each.
+            results = s.search(query, limit=None, **kwargs)
+            docs = {docnum for _, docnum in results.top_n}
+        else:
+            results = s.search(query, limit=offset + limit, **kwargs)
         words = highlight_terms(query, s.reader())
         hits = []
         for hit in results[offset:offset + limit]:
@@ -679,15 +687,16 @@ class Index:
                          "sender": summ["sender"], "addressees": summ["addressees"],
                          "countries": summ["countries"], "instruments": summ["instruments"],
                          "language": summ["language"]})
-        total, facets = self.facet_counts(query, results, s, limit=facet_limit)
-        sizes = {name: len(pairs) for name, pairs in self._facet_pairs(query, results, s)[1].items()}
+        total, facets = self.facet_counts(query, docs, s, limit=facet_limit)
+        sizes = {name: len(pairs) for name, pairs in self._facet_pairs(query, docs, s)[1].items()}
         return {"total": total, "query": q, "parsed": str(query), "understood": describe(query),
                 "hits": hits, "facets": facets, "facet_sizes": sizes}
 
-    def facet_counts(self, query, results=None, s=None, limit: int | None = None) -> tuple[int, dict]:
-        """(matches, facet -> [{"value", "count"}]) over every match, most frequent first;
-        with a `limit`, only the first values of each facet (every year is always kept)."""
-        total, facets = self._facet_pairs(query, results, s)
+    def facet_counts(self, query, docs=None, s=None, limit: int | None = None) -> tuple[int, dict]:
+        """(matches, facet -> [{"value", "count"}]) over every match (`docs`, if the caller
+        has them), most frequent first; with a `limit`, only the first values of each facet
+        (every year is always kept)."""
+        total, facets = self._facet_pairs(query, docs, s)
         return total, {name: [{"value": v, "count": c}
                               for v, c in (pairs if limit is None or name == "year" else pairs[:limit])]
                        for name, pairs in facets.items()}
@@ -696,17 +705,17 @@ class Index:
         """Drop the cached facet counts (benchmarks use it to time a first, uncached search)."""
         self._facet_cache.clear()
 
-    def _facet_pairs(self, query, results=None, s=None) -> tuple[int, dict]:
+    def _facet_pairs(self, query, docs=None, s=None) -> tuple[int, dict]:
         """(matches, facet -> [(value, count)]), cached per index generation."""
         # The caller's searcher: another process may commit meanwhile, and a fresh searcher
-        # would close the one `results` reads from.
+        # would close the one the caller's results read from.
         s = s or self.searcher()
         key = (self._searcher_key, repr(query))
         cached = self._facet_cache.get(key)
         if cached is not None:
             self._facet_cache.move_to_end(key)
             return cached
-        docs = sorted(matching_docs(query, s))
+        docs = sorted(matching_docs(query, s) if docs is None else docs)
         facets = {}
         for name, values in self._facet_table(s).items():
             counts = Counter(itertools.chain.from_iterable(map(values.__getitem__, docs)))
