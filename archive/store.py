@@ -17,6 +17,7 @@ import os
 import signal
 import tempfile
 import zlib
+from collections import OrderedDict
 import subprocess
 import sys
 import time
@@ -82,12 +83,34 @@ def parse_author(author: str | None, repo: git.Repo) -> git.Actor:
     return git.Actor(str(name) or "Archivist", str(email) or "archivist@localhost")
 
 
+def _name(name: str) -> bytes:
+    return name.encode("utf-8", "surrogateescape")
+
+
+def parse_tree(data: bytes) -> dict:
+    """A raw git tree object's entries: {name: (mode, binary sha)}."""
+    entries, i, end = {}, 0, len(data)
+    while i < end:
+        space = data.index(b" ", i)
+        nul = data.index(b"\0", space)
+        entries[data[space + 1:nul].decode("utf-8", "surrogateescape")] = \
+            (int(data[i:space], 8), data[nul + 1:nul + 21])
+        i = nul + 21
+    return entries
+
+
 class Store:
     """Writes commits to the archive repository (a bare git repository)."""
+
+    TREES_KEPT = 256
 
     def __init__(self, repo: git.Repo):
         self.repo = repo
         self.objects = Path(repo.git_dir) / "objects"
+        # Parsed trees by sha (trees never change): a year folder holds thousands of entries,
+        # and a commit reads it once per file it changes there; the next commit starts from
+        # the trees this one wrote.
+        self._trees: OrderedDict = OrderedDict()
 
     def head(self) -> str | None:
         """The commit `main` points at, or None in an empty repository."""
@@ -117,19 +140,31 @@ class Store:
         return sha
 
     def _tree_entries(self, binsha: bytes | None) -> dict:
+        """{name: (mode, binary sha)} of a tree (a copy: the caller may change it)."""
         if binsha is None:
             return {}
-        tree = self.repo.tree(binsha.hex())
-        return {name: (mode, sha) for sha, mode, name in tree._cache}
+        entries = self._trees.get(binsha)
+        if entries is None:
+            entries = parse_tree(self.repo.odb.stream(binsha).read())
+        self._keep_tree(binsha, entries)
+        return dict(entries)
+
+    def _keep_tree(self, binsha: bytes, entries: dict) -> None:
+        self._trees[binsha] = entries
+        self._trees.move_to_end(binsha)
+        while len(self._trees) > self.TREES_KEPT:
+            self._trees.popitem(last=False)
 
     def _write_tree(self, entries: dict) -> bytes:
         # git orders tree entries by name, with directories compared as if ending in '/'
         def key(item):
             name, (mode, _) = item
-            return name.encode() + (b"/" if mode == 0o040000 else b"")
-        body = b"".join(b"%o %s\0%s" % (mode, name.encode(), sha)
+            return _name(name) + (b"/" if mode == 0o040000 else b"")
+        body = b"".join(b"%o %s\0%s" % (mode, _name(name), sha)
                         for name, (mode, sha) in sorted(entries.items(), key=key))
-        return self._write(b"tree", body)
+        sha = self._write(b"tree", body)
+        self._keep_tree(sha, dict(entries))
+        return sha
 
     def _apply(self, tree_sha: bytes | None, parts: list, data: bytes | None) -> bytes | None:
         """A new tree with the file at `parts` set to `data` (None removes it)."""

@@ -70,3 +70,24 @@ def test_lock_times_out_with_a_clear_message(tmp_path):
                 pass
     with ArchiveLock(tmp_path / "lock", timeout=0.2):
         pass  # released
+
+
+def test_parse_tree_reads_every_tree_as_git_does(tmp_path):
+    """The store parses trees itself (GitPython's parser was most of a commit at 100,000
+    letters); every tree of a real archive must come out as GitPython reads it."""
+    from archive.home import Archive
+    from archive.store import parse_tree
+    from conftest import AUTHOR
+    from test_guarantees import letter_text
+    a = Archive.init(tmp_path / "home", AUTHOR)
+    try:
+        for i in range(3):
+            a.ingest(letter_text(i).encode(), f"l{i}.txt", {}, AUTHOR)
+        root = a.repo.commit(a.reader.head()).tree
+        trees = [root] + [t for t in root.traverse() if t.type == "tree"]
+        assert len(trees) > 5
+        for tree in trees:
+            assert parse_tree(a.repo.odb.stream(tree.binsha).read()) == \
+                {name: (mode, sha) for sha, mode, name in tree._cache}
+    finally:
+        a.close()
