@@ -604,10 +604,18 @@ class Index:
         """Stored fields (id, title, minhash) of the letters sharing the most LSH bands."""
         if not bands:
             return []
-        # Scored by the bands they share, so the first `limit` are the closest relatives.
-        query = wq.Or([wq.Term("family", b) for b in bands])
-        return [{"id": h["id"], "title": h["title"], "minhash": h.get("minhash", "")}
-                for h in self.searcher().search(query, limit=limit + 1)]
+        # Counted straight from the bands' posting lists (a scored Whoosh search over them
+        # took ~180 ms at 100,000 letters): the first `limit` share the most bands.
+        s = self.searcher()
+        reader, shared = s.reader(), Counter()
+        for band in dict.fromkeys(bands):
+            if ("family", band) in reader:
+                shared.update(reader.postings("family", band).all_ids())
+        out = []
+        for docnum, _ in sorted(shared.items(), key=lambda dc: (-dc[1], dc[0]))[:limit + 1]:
+            fields = s.stored_fields(docnum)
+            out.append({"id": fields["id"], "title": fields["title"], "minhash": fields.get("minhash", "")})
+        return out
 
     def find_fingerprint(self, fp: str) -> str | None:
         """The id of an indexed letter with this text fingerprint, if any."""
