@@ -1,6 +1,6 @@
 """The version cache: derived data about versions, kept in `cache/versions.sqlite` in the home.
 
-Three tables, all recomputable from the repository at any time:
+Tables, all recomputable from the repository at any time:
 
 - `summaries`: the one-line summary of the change between two blobs of a letter, keyed by
   (code key, old blob sha, new blob sha). The code key changes whenever the code that computes
@@ -9,6 +9,8 @@ Three tables, all recomputable from the repository at any time:
   `tip`, with its depth (first-parent distance from the root commit); see archive/mainline.py.
 - `lastchange` (+ `meta.lastchange_tip`): the commit that last changed a file, at the head;
   see archive/lastchange.py.
+- `pathlog`, `commitinfo` (+ `meta.pathlog_tip`): every file's history, the commits that
+  changed it; see archive/pathlog.py.
 
 The cache never decides anything on its own and is never an error: each write is one SQLite
 transaction (all or nothing); a missing, unwritable or locked file means "not cached" and a
@@ -26,6 +28,10 @@ CREATE TABLE IF NOT EXISTS summaries (code TEXT, old BLOB, new BLOB, summary TEX
 CREATE TABLE IF NOT EXISTS mainline (sha BLOB PRIMARY KEY, depth INTEGER) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS lastchange (path TEXT PRIMARY KEY, version TEXT);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS pathlog (path TEXT, seq INTEGER, sha TEXT, blob TEXT,
+                                    PRIMARY KEY (path, seq)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS commitinfo (sha TEXT PRIMARY KEY, author TEXT, date TEXT,
+                                       message TEXT) WITHOUT ROWID;
 """
 _MAX_VARS = 500   # SQL variables per statement (SQLite allows at least 999)
 

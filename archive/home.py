@@ -12,7 +12,7 @@ from pathlib import Path
 
 import git
 
-from . import bulk, diff as letterdiff, families, ids, summaries, versions, writer
+from . import bulk, diff as letterdiff, families, ids, pathlog, summaries, versions, writer
 from .authority import Authority, BUNDLED_FILES
 from .cache import VersionCache
 from .errors import ArchiveError, NotFound
@@ -257,6 +257,7 @@ class Archive:
             print(f"letters: committed, but the index could not be updated ({exc}); "
                   "it will catch up on the next search or `letters verify --repair`", file=sys.stderr)
             return
+        pathlog.keep_current(self.reader, self.reader.cache, self.reader.head())
         counter = self.home / "graph-pending"
         try:
             pending = int(counter.read_text() or 0) + commits

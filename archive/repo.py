@@ -13,7 +13,7 @@ from pathlib import Path
 
 import git
 
-from . import lastchange, mainline
+from . import lastchange, mainline, pathlog
 from .cache import VersionCache
 from .errors import NotFound
 from .ids import id_from_path
@@ -149,6 +149,11 @@ class RepoReader:
         head = self.head()
         if head is None:
             return []
+        kept = pathlog.history(self, self.cache, path, head)
+        if kept is not None:
+            if kept:
+                self._remember(path, head, kept[0]["version"])
+            return kept
         out = self.repo.git.log(head, "--no-renames", "--raw", "--no-abbrev",
                                 "--format=%x1e%H%x1f%an <%ae>%x1f%aI%x1f%B%x1f", "--", path)
         entries = []

@@ -148,3 +148,54 @@ def test_edits_leave_their_summaries_in_the_cache_and_they_match_a_fresh_diff(le
     assert len(rows) == 2 and {r[0] for r in rows} == {summaries.code_key()}
     assert sorted(r[3] for r in rows) == ["metadata: date", "text: 1 word changed"]
     assert a.history(lid) == _fresh(a, lid)
+
+
+def _git_history(a, path):
+    cache, a.reader.cache = a.reader.cache, None
+    try:
+        return a.reader.history(path)
+    finally:
+        a.reader.cache = cache
+
+
+def test_kept_file_histories_are_exactly_git_log_s(letter):
+    a, lid = letter
+    other = a.ingest((DATA / "letter.txt").read_bytes().replace(b"goverment", b"authorities"),
+                     "other.txt", HINTS, author=AUTHOR)["id"]
+    a.edit(other, sets={"date": "2020-01-02"}, message="date", author=AUTHOR)
+    head = a.reader.head()
+    paths = a.repo.git.ls_tree("-r", "--name-only", head).splitlines()
+    assert len(paths) > 6
+    for path in paths:
+        assert a.reader.history(path) == _git_history(a, path)
+    assert sqlite3.connect(a.home / "cache" / "versions.sqlite").execute(
+        "SELECT value FROM meta WHERE key = 'pathlog_tip'").fetchone()[0] == head
+    # main moved back (a version undone by hand), then a new edit: the table starts again
+    a.repo.git.update_ref("refs/heads/main", a.history(lid)[-1]["version"])
+    a.edit(lid, sets={"date": "2018-05-06"}, message="again", author=AUTHOR)
+    for path in paths:
+        assert a.reader.history(path) == _git_history(a, path)
+
+
+def test_a_long_history_is_kept_by_a_background_build(letter, monkeypatch):
+    import time
+    from archive import pathlog
+    a, lid = letter
+    path = a.record(lid)["path"]
+    monkeypatch.setattr(pathlog, "INLINE_MAX", 2)   # this archive's 4 commits count as long
+    expected = _git_history(a, path)
+    assert a.reader.history(path) == expected   # answered by git while the table is built
+
+    def tip():
+        with sqlite3.connect(a.home / "cache" / "versions.sqlite") as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'pathlog_tip'").fetchone()
+        return row and row[0]
+    assert tip() != a.reader.head()   # not built inline (a new process takes ~0.3 s to start)
+    deadline = time.monotonic() + 60
+    while tip() != a.reader.head() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert tip() == a.reader.head()   # built by `python -m archive.pathlog HOME`
+    assert a.reader.history(path) == expected
+    a.edit(lid, sets={"date": "2017-07-07"}, message="later", author=AUTHOR)
+    assert tip() == a.reader.head()   # the write moved the table forward itself
+    assert a.reader.history(path) == _git_history(a, path)
