@@ -26,7 +26,8 @@ FORMAT = "--format=%x1e%H%x1f%P%x1f%an <%ae>%x1f%aI%x1f%B%x1f"
 
 
 def history(reader, cache, path: str, head: str) -> list | None:
-    """The entries of `RepoReader.history` for `path` at `head`, newest first; None: ask git."""
+    """The entries of `RepoReader.history` for the file `path` at `head`, newest first;
+    None: ask git (no table, or no file of that name in it)."""
     if cache is None or not _at(reader, cache, head):
         return None
 
@@ -36,8 +37,9 @@ def history(reader, cache, path: str, head: str) -> list | None:
         rows = conn.execute(
             "SELECT p.sha, c.author, c.date, c.message, p.blob FROM pathlog p "
             "JOIN commitinfo c ON c.sha = p.sha WHERE p.path = ? ORDER BY p.seq DESC", [path])
-        return [{"version": sha, "author": author, "date": date, "message": message,
-                 "blob": blob or None} for sha, author, date, message, blob in rows]
+        found = [{"version": sha, "author": author, "date": date, "message": message,
+                  "blob": blob or None} for sha, author, date, message, blob in rows]
+        return found or None   # a folder, or a path never seen: git answers
     return cache.read(work)
 
 

@@ -199,3 +199,10 @@ def test_a_long_history_is_kept_by_a_background_build(letter, monkeypatch):
     a.edit(lid, sets={"date": "2017-07-07"}, message="later", author=AUTHOR)
     assert tip() == a.reader.head()   # the write moved the table forward itself
     assert a.reader.history(path) == _git_history(a, path)
+
+
+def test_a_folder_s_history_is_still_git_s(letter):
+    a, lid = letter
+    a.history(lid)   # builds the table
+    assert a.reader.history("letters") == _git_history(a, "letters") and len(a.reader.history("letters")) == 3
+    assert a.reader.history("letters/1999/nothing.xml") == []
