@@ -9,6 +9,7 @@ from collections import Counter
 
 from . import ids
 from .errors import InvalidQuery, NotFound
+from .diff import word_share
 from .lru import cache_for
 from .search import FACET_FIELDS, label_facets, search_letters
 from .textdiff import word_list
@@ -104,7 +105,7 @@ def _related(archive, letter_id: str, limit: int) -> list[dict]:
             continue
         seen.add(other_id)
         reasons = []
-        shared = _shared_ratio(words, _word_counts(archive, other_id))
+        shared = word_share(words, _word_counts(archive, other_id))
         if shared >= NEAR_IDENTICAL:
             reasons.append(f"near-identical text ({round(shared * 100)}% of words shared)")
         for label, key in (("instruments", "instrument_names"), ("countries", "country_names")):
@@ -127,12 +128,6 @@ def _word_counts(archive, letter_id: str) -> Counter:
     """The words of a letter's text as the index stores it (the text at the indexed commit)."""
     fields = archive.index.searcher().document(id=letter_id)
     return Counter(word_list((fields or {}).get("text") or ""))
-
-
-def _shared_ratio(a: Counter, b: Counter) -> float:
-    """archive.diff.shared_ratio on word counts made once per letter."""
-    total = sum(a.values()) + sum(b.values())
-    return 1.0 if not total else 2 * sum((a & b).values()) / total
 
 
 def original(archive, letter_id: str, at: str | None = None) -> tuple[bytes, str]:

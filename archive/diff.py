@@ -30,7 +30,7 @@ from archive.letter import Letter, paragraphs_to_blocks
 from archive.textdiff import (apply_changes, compare_key, diff_blocks, display_form,
                               word_list, words_changed)
 
-__all__ = ["diff_letters", "diff_metadata", "diff_texts", "summarize", "shared_ratio",
+__all__ = ["diff_letters", "diff_metadata", "diff_texts", "summarize", "shared_ratio", "word_share",
            "apply_changes", "field_label", "TEXT_KINDS"]
 
 TEXT_KINDS = ("insert", "delete", "replace", "move")
@@ -223,6 +223,10 @@ def summarize(changes: list) -> str:
 
 def shared_ratio(old: Letter, new: Letter) -> float:
     """Share of words two letters have in common (0..1), order-free, for comparing letters."""
-    a, b = Counter(word_list(old.text)), Counter(word_list(new.text))
+    return word_share(Counter(word_list(old.text)), Counter(word_list(new.text)))
+
+
+def word_share(a: Counter, b: Counter) -> float:
+    """`shared_ratio` on word counts already made (a letter compared with many others)."""
     total = sum(a.values()) + sum(b.values())
     return 1.0 if not total else 2 * sum((a & b).values()) / total

@@ -144,11 +144,11 @@ def _schema() -> Schema:
     )
 
 
-def day_number(date: str, end: bool = False) -> int | None:
+def day_number(date: str) -> int | None:
     """A date (YYYY, YYYY-MM, YYYY-MM-DD) as the number yyyymmdd; an unknown month or day is
-    00, or 99 for the `end` of a range; a trailing "~" (the end of that prefix) means `end`."""
-    if date.endswith("~"):
-        date, end = date[:-1], True
+    00, or 99 after a trailing "~" (the search module's "end of that prefix")."""
+    end = date.endswith("~")
+    date = date.rstrip("~")
     try:
         parts = [int(p) for p in date.split("-")][:3]
     except ValueError:
@@ -579,22 +579,20 @@ class Index:
         `upserts` may be a generator (that adds to `deletes`); with `unique` (each letter once,
         as when catching up from git) it is indexed as it streams, never all held in memory.
         """
-        ix = self._open()
-        writer = ix.writer(compound=False)  # a compound segment is copied into memory on every open
+        batch = self.batch()
         try:
             if not unique:
                 # update_document only replaces committed documents: a letter given twice in
                 # one batch (a version chain) would be indexed twice, so the last version wins.
                 upserts = {letter.id: (letter, path) for letter, path in upserts}.values()
             for letter, path in upserts:
-                writer.update_document(**document(letter, path))
+                batch.add(letter, path)
             for letter_id in deletes:
-                writer.delete_by_term("id", letter_id)
-            writer.commit(mergetype=tiered_merge)
+                batch.delete(letter_id)
+            batch.commit(commit)
         except BaseException:
-            writer.cancel()
+            batch.cancel()
             raise
-        self._set_commit(commit)
 
     def ids(self) -> set:
         with self._open().searcher() as s:
@@ -695,19 +693,17 @@ class Index:
                          "sender": summ["sender"], "addressees": summ["addressees"],
                          "countries": summ["countries"], "instruments": summ["instruments"],
                          "language": summ["language"]})
-        total, facets = self.facet_counts(query, docs, s, limit=facet_limit)
-        sizes = {name: len(pairs) for name, pairs in self._facet_pairs(query, docs, s)[1].items()}
+        total, pairs = self._facet_pairs(query, docs, s)
         return {"total": total, "query": q, "parsed": str(query), "understood": describe(query),
-                "hits": hits, "facets": facets, "facet_sizes": sizes}
+                "hits": hits, "facets": _shown(pairs, facet_limit),
+                "facet_sizes": {name: len(values) for name, values in pairs.items()}}
 
     def facet_counts(self, query, docs=None, s=None, limit: int | None = None) -> tuple[int, dict]:
         """(matches, facet -> [{"value", "count"}]) over every match (`docs`, if the caller
         has them), most frequent first; with a `limit`, only the first values of each facet
         (every year is always kept)."""
-        total, facets = self._facet_pairs(query, docs, s)
-        return total, {name: [{"value": v, "count": c}
-                              for v, c in (pairs if limit is None or name == "year" else pairs[:limit])]
-                       for name, pairs in facets.items()}
+        total, pairs = self._facet_pairs(query, docs, s)
+        return total, _shown(pairs, limit)
 
     def forget_facet_counts(self) -> None:
         """Drop the cached facet counts (benchmarks use it to time a first, uncached search)."""
@@ -789,13 +785,24 @@ class Index:
             self._ix = None
 
 
+def _shown(pairs: dict, limit: int | None) -> dict:
+    """facet -> [{"value", "count"}], the first `limit` of each (every year is always kept)."""
+    return {name: [{"value": v, "count": c}
+                   for v, c in (values if limit is None or name == "year" else values[:limit])]
+            for name, values in pairs.items()}
+
+
 class IndexBatch:
     def __init__(self, index: Index):
         self.index = index
+        # Uncompounded: Whoosh copies a compound segment whole into memory on every open.
         self.writer = index._open().writer(compound=False)
 
     def add(self, letter: Letter, path: str) -> None:
         self.writer.update_document(**document(letter, path))
+
+    def delete(self, letter_id: str) -> None:
+        self.writer.delete_by_term("id", letter_id)
 
     def commit(self, sha: str) -> None:
         self.writer.commit(mergetype=tiered_merge)
