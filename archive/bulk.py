@@ -13,8 +13,8 @@ from collections import OrderedDict
 from . import pipeline
 from .errors import ArchiveError
 from .store import FastImport, parse_author
-from .writer import (FAMILY_REPORT_MAX, Batch, Pending, _done, _prepare, _with_family, disk_errors,
-                     register_officials)
+from .writer import (FAMILY_REPORT_MAX, Batch, Pending, _done, _prepare, _with_family, collect_officials,
+                     disk_errors)
 
 # Letters wait this many places before reaching the index writer, so a later version of the
 # same letter in the batch (files `x.txt`, `x.v2.txt` side by side) replaces it there first.
@@ -106,7 +106,7 @@ def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
         archive.sync()
         actor = parse_author(author, archive.repo)
         parent = archive.reader.head()
-        batch, shards = Batch(listed={}), {}
+        batch, registers = Batch(listed={}), {}
         stream, feed = None, IndexFeed(archive, parent)
         try:
             for i, (item, letter, error) in enumerate(pipeline.prepared(items, archive.authority())):
@@ -129,7 +129,7 @@ def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
                     with disk_errors():
                         stream.commit(p.changes, p.message, p.author)
                     p.changes = None  # in the stream now: do not hold every file of the batch
-                    register_officials(archive, [p.letter], shards)
+                    collect_officials(archive, [p.letter], registers)
                     feed.add(p.letter, p.path)
                     pending.append((len(results), p))
                     p = {"file": filename, "ok": True, "id": p.letter.id}
@@ -139,7 +139,8 @@ def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
             shas = []
             if stream is not None:
                 with disk_errors():
-                    if shards:  # one register update for the whole batch, not one per letter
+                    if registers:  # one register update for the whole batch, not one per letter
+                        shards = {path: r.to_bytes() for path, r in sorted(registers.items())}
                         stream.commit(shards, f"Register the officials named in {len(pending)} "
                                               "new letter version(s)", actor)
                     shas = stream.finish()

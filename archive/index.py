@@ -175,9 +175,22 @@ def _country_name(letter: Letter, code: str) -> str:
     return next((c.get("name", "") for c in letter.countries if c.get("code") == code), code)
 
 
-def _family_fields(text: str) -> dict:
+def text_fields(letter: Letter) -> dict:
+    """The index fields computed from the letter's text alone: fingerprint, family bands, MinHash.
+
+    A worker process may have computed them ahead (`compute_text_fields_ahead`); they are used
+    only if the text is still the one they were computed from."""
+    text = letter.text
+    ready = letter.__dict__.get("ready_text_fields")
+    if ready is not None and ready[0] == text:
+        return ready[1]
     sig = families.signature(text)
-    return {"family": " ".join(families.bands(sig)), "minhash": families.encode(sig)}
+    return {"fingerprint": fingerprint(letter), "family": " ".join(families.bands(sig)),
+            "minhash": families.encode(sig)}
+
+
+def compute_text_fields_ahead(letter: Letter) -> None:
+    letter.ready_text_fields = (letter.text, text_fields(letter))
 
 
 def document(letter: Letter, path: str) -> dict:
@@ -220,8 +233,7 @@ def document(letter: Letter, path: str) -> dict:
         "date": letter.date or "", "year": (letter.date or "")[:4],
         **({"day": day_number(letter.date)} if letter.date else {}),
         "summary": json.dumps(summary, ensure_ascii=False),
-        "fingerprint": fingerprint(letter),
-        **_family_fields(letter.text),
+        **text_fields(letter),
     }
 
 

@@ -9,6 +9,7 @@ of the letters that name it (occupation/roleName), the country, and the letters 
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -43,6 +44,7 @@ def _fold(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)       # doubled letters: Abdullayev / Abdulaev
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def name_key(name: str) -> tuple[str, str]:
     """(folded surname, first initial or '') of a person's name."""
     words = _HONORIFIC.sub("", name.strip()).replace(".", ". ").split()
@@ -133,38 +135,54 @@ def _insert(person, el) -> None:
         person.insert(0, el)
 
 
+class Register:
+    """One register file, held parsed while the officials of one or many letters are merged in."""
+
+    def __init__(self, listperson_xml: bytes | None):
+        self.root = parse(listperson_xml, "officials.xml") if listperson_xml else _empty()
+
+    def add(self, officials: list[dict], letter_id: str, date: str | None) -> None:
+        """Add or merge in the named officials of one letter."""
+        root = self.root
+        listperson = root.find(".//t:listPerson", _NS)
+        for official in officials:
+            name = " ".join((official.get("name") or "").split())
+            if not name:
+                continue   # an office without a holder is not a person
+            ident = _match(root, official)
+            person = next((p for p in _people(root) if p.get(XML_ID) == ident), None) if ident else None
+            if person is None:
+                person = etree.SubElement(listperson, _T + "person")
+                person.set(XML_ID, _new_id(root, name))
+                etree.SubElement(person, _T + "persName").text = name
+            elif name not in [p.text for p in person.findall("t:persName", _NS)]:
+                variant = etree.Element(_T + "persName", type="variant")
+                variant.text = name
+                _insert(person, variant)
+            role = " ".join((official.get("role") or "").split())
+            if role:
+                occ = next((o for o in person.findall("t:occupation", _NS)
+                            if (o.findtext("t:roleName", namespaces=_NS) or "").casefold() == role.casefold()),
+                           None)
+                if occ is None:
+                    occ = etree.Element(_T + "occupation")
+                    etree.SubElement(occ, _T + "roleName").text = role
+                    _insert(person, occ)
+                _date_range(occ, date)
+            if official.get("country") and person.find("t:nationality", _NS) is None:
+                _insert(person, etree.Element(_T + "nationality", key=official["country"]))
+            if letter_id and letter_id not in [i.text for i in person.findall("t:idno", _NS)]:
+                idno = etree.Element(_T + "idno", type="letter")
+                idno.text = letter_id
+                _insert(person, idno)
+
+    def to_bytes(self) -> bytes:
+        etree.indent(self.root, space="  ")
+        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8")
+
+
 def merge(listperson_xml: bytes | None, officials: list[dict], letter_id: str, date: str | None) -> bytes:
     """The personography with the named officials of one letter added or merged in (TEI bytes)."""
-    root = parse(listperson_xml, "officials.xml") if listperson_xml else _empty()
-    listperson = root.find(".//t:listPerson", _NS)
-    for official in officials:
-        name = " ".join((official.get("name") or "").split())
-        if not name:
-            continue   # an office without a holder is not a person
-        ident = _match(root, official)
-        person = next((p for p in _people(root) if p.get(XML_ID) == ident), None) if ident else None
-        if person is None:
-            person = etree.SubElement(listperson, _T + "person")
-            person.set(XML_ID, _new_id(root, name))
-            etree.SubElement(person, _T + "persName").text = name
-        elif name not in [p.text for p in person.findall("t:persName", _NS)]:
-            variant = etree.Element(_T + "persName", type="variant")
-            variant.text = name
-            _insert(person, variant)
-        role = " ".join((official.get("role") or "").split())
-        if role:
-            occ = next((o for o in person.findall("t:occupation", _NS)
-                        if (o.findtext("t:roleName", namespaces=_NS) or "").casefold() == role.casefold()), None)
-            if occ is None:
-                occ = etree.Element(_T + "occupation")
-                etree.SubElement(occ, _T + "roleName").text = role
-                _insert(person, occ)
-            _date_range(occ, date)
-        if official.get("country") and person.find("t:nationality", _NS) is None:
-            _insert(person, etree.Element(_T + "nationality", key=official["country"]))
-        if letter_id and letter_id not in [i.text for i in person.findall("t:idno", _NS)]:
-            idno = etree.Element(_T + "idno", type="letter")
-            idno.text = letter_id
-            _insert(person, idno)
-    etree.indent(root, space="  ")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+    register = Register(listperson_xml)
+    register.add(officials, letter_id, date)
+    return register.to_bytes()

@@ -23,7 +23,9 @@ from collections import deque
 from pathlib import Path
 
 from .errors import ArchiveError
+from .index import compute_text_fields_ahead
 from .ingest import prepare
+from .writer import serialise_ahead
 
 PARALLEL_FROM = 24   # smaller batches are prepared here: starting a worker costs ~0.5 s
 MAX_WORKERS = 4
@@ -37,12 +39,20 @@ def workers_wanted() -> int:
         return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
 
 
-def prepare_one(data: bytes, filename: str, hints, authority):
-    """(Letter, None), or (None, the error message) for a file that cannot be ingested."""
+def prepare_one(data: bytes, filename: str, hints, authority, ahead: bool = False):
+    """(Letter, None), or (None, the error message) for a file that cannot be ingested.
+
+    `ahead` (in a worker process): also serialise and validate the letter's TEI under the id it
+    will most likely get, and compute its index fields that depend on the text alone, so the
+    process that writes only checks and uses them."""
     try:
-        return prepare(data, filename, dict(hints or {}), authority), None
+        letter = prepare(data, filename, dict(hints or {}), authority)
     except ArchiveError as exc:
         return None, exc.message
+    if ahead:
+        serialise_ahead(letter, authority)
+        compute_text_fields_ahead(letter)
+    return letter, None
 
 
 class _Worker:
@@ -126,7 +136,7 @@ def _serve() -> None:
         except EOFError:
             return
         try:
-            answer = prepare_one(data, filename, hints, authority)
+            answer = prepare_one(data, filename, hints, authority, ahead=True)
         except Exception as exc:  # noqa: BLE001 - a reader bug costs one file, not the batch
             answer = (None, f"{filename}: could not be read ({type(exc).__name__}: {exc})")
         pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)

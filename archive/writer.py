@@ -71,15 +71,34 @@ class Pending:
 
 
 def serialise(letter: Letter) -> bytes:
-    """The letter's TEI, refused unless valid against the project's schema."""
+    """The letter's TEI, refused unless valid against the project's schema.
+
+    A letter prepared in a worker process (`pipeline`) may carry its TEI already serialised
+    and validated there under the id it was expected to get; that is used if the id is the
+    one it got, and dropped either way (a letter changed after this call is serialised anew)."""
+    ready = letter.__dict__.pop("ready_tei", None)
+    if ready is not None and ready[0] == letter.id:
+        return ready[1]
     data = to_tei(letter)
     validate_letter(parse(data, letter.id), letter.id)
     return data
 
 
-def new_id(archive, letter: Letter, batch: Batch) -> str:
-    """A fresh id: <date>-<sender>-<country>, suffixed on collision."""
-    auth = archive.authority()
+def serialise_ahead(letter: Letter, authority) -> None:
+    """In a worker: serialise and validate the TEI under the id the letter will most likely get
+    (its base id: no collision), for `serialise` to use. A letter that is not valid is left
+    for the writer to refuse, with its usual message."""
+    letter.id = base_id(letter, authority)
+    try:
+        letter.ready_tei = (letter.id, serialise(letter))
+    except ArchiveError:
+        pass
+    finally:
+        letter.id = ""
+
+
+def base_id(letter: Letter, auth) -> str:
+    """<date>-<sender>-<country>, before any suffix for a collision."""
     org = next(iter(letter.sender.get("organisations", [])), None)
     abbr = ""
     if org:
@@ -90,7 +109,12 @@ def new_id(archive, letter: Letter, batch: Batch) -> str:
                        if s.get("name")), ""), 12)
     country = next((a["country"] for a in letter.addressees if a.get("country")), "") or \
         next((c["code"] for c in letter.countries), "")
-    base = ids.base_id(letter.date, sender, country)
+    return ids.base_id(letter.date, sender, country)
+
+
+def new_id(archive, letter: Letter, batch: Batch) -> str:
+    """A fresh id: <date>-<sender>-<country>, suffixed on collision."""
+    base = base_id(letter, archive.authority())
     candidate, n = base, 1
     while candidate in batch.ids or batch.exists(archive, candidate):
         n += 1
@@ -119,6 +143,7 @@ def _prepare(archive, data, filename, hints, as_version_of, message, batch: Batc
         else:
             old, _, _ = archive.get(as_version_of)
         letter.id = old.id
+        letter.__dict__.pop("ready_tei", None)  # fields may carry over below
         for name, how in old.provenance.items():  # archivist corrections carry over
             if how == "archivist" and name not in letter.provenance:
                 _copy_field(old, letter, name)
@@ -172,18 +197,28 @@ def officials_shard(country: str) -> str:
     return f"authority/officials/{code}.xml"
 
 
-def register_officials(archive, letters, shards: dict | None = None) -> dict:
-    """Updated register files {path: bytes} with the named officials of these letters."""
-    shards = {} if shards is None else shards
+def collect_officials(archive, letters, registers: dict) -> set:
+    """Add the named officials of these letters to `registers` ({path: personography.Register},
+    read from the archive on first use); the paths touched. A batch keeps its registers
+    parsed from one letter to the next and serialises each file once, at the end."""
+    touched = set()
     for letter in letters:
-        named = [o for o in letter.officials if o.get("name")]
         by_shard: dict = {}
-        for o in named:
-            by_shard.setdefault(officials_shard(o.get("country", "")), []).append(o)
+        for o in letter.officials:
+            if o.get("name"):
+                by_shard.setdefault(officials_shard(o.get("country", "")), []).append(o)
         for path, people in by_shard.items():
-            current = shards[path] if path in shards else archive.reader.read(path)
-            shards[path] = personography.merge(current, people, letter.id, letter.date)
-    return shards
+            if path not in registers:
+                registers[path] = personography.Register(archive.reader.read(path))
+            registers[path].add(people, letter.id, letter.date)
+            touched.add(path)
+    return touched
+
+
+def register_officials(archive, letters) -> dict:
+    """Updated register files {path: bytes} with the named officials of these letters."""
+    registers: dict = {}
+    return {path: registers[path].to_bytes() for path in sorted(collect_officials(archive, letters, registers))}
 
 
 def _done(p: Pending, sha: str) -> dict:

@@ -19,6 +19,7 @@ import re
 _START = re.compile(r"(?<![\w-])(?s:.)")   # every position the big regex could match at
 _META = set(".^$*+?{}[]|()\\")
 _QUANTIFIER = set("*+?{")
+_FILTER_DEPTH = 16   # characters of a prefix the position filter checks (nesting stays small)
 
 
 def literal_prefix(pattern: str) -> str:
@@ -91,6 +92,20 @@ def _has_top_level_bar(pattern: str) -> bool:
     return any(ch == "|" and depth == 0 for _, ch, depth in _structure(pattern))
 
 
+def _trie_regex(node: list, depth: int = 0) -> str:
+    """A regex matching the first characters (at most _FILTER_DEPTH) of any literal prefix under
+    `node`: a position where it fails cannot begin a match. Case is folded for the atoms marked
+    so, by the engine, exactly as `_step` asks it."""
+    branches = []
+    for (ch, ignorecase), kid in sorted(node[0].items()):
+        atom = f"(?i:{re.escape(ch)})" if ignorecase else re.escape(ch)
+        if kid[1] or depth + 1 >= _FILTER_DEPTH:  # a prefix ends here, or deep enough to filter
+            branches.append(atom)
+        else:
+            branches.append(atom + "(?:" + _trie_regex(kid, depth + 1) + ")")
+    return "|".join(branches) or "(?!)"
+
+
 class Alternation:
     """`finditer` of `(?<![\\w-])(?:A0|A1|...)(?![\\w-])` over (pattern, ignore case) pairs.
 
@@ -121,6 +136,10 @@ class Alternation:
         # case-insensitive prefix characters, tested against text characters by the engine itself
         self._folding = [(atom, re.compile(f"(?i:{re.escape(atom[0])})")) for atom in sorted(atoms) if atom[1]]
         self._atoms_of: dict[str, tuple] = {}
+        # Positions where no literal prefix begins are skipped by the engine, in C: a lookahead
+        # over the whole trie, so only a position some alternative could match at is walked here.
+        self._starts = _START if self._anywhere else re.compile(
+            r"(?<![\w-])(?=" + _trie_regex(self._root) + ")")
 
     def _step(self, node: list, ch: str) -> tuple:
         """The children of `node` that text character `ch` leads to (memoised per node)."""
@@ -143,7 +162,7 @@ class Alternation:
     def finditer(self, text: str):
         """(start, end, index of the alternative) for each match, as the one regex finds them."""
         pos, size, root, step = 0, len(text), self._root, self._step
-        for start in _START.finditer(text):
+        for start in self._starts.finditer(text):
             p = start.start()
             if p < pos:
                 continue

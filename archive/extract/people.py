@@ -59,6 +59,8 @@ _OFFICIAL_ROMANCE = re.compile(
 # "поручить Генеральному прокурору Курманбеку Осмонову"
 _OFFICIAL_RU = re.compile(rf"(?P<role>{names.RU_DATIVE_ALT})\s+(?P<name>[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)",
                           re.I)
+# A name above begins with a character of this class (same flags): text without one has no match.
+_RU_NAME_LETTER = re.compile("[А-ЯЁ]", re.I)
 _TITLED_LINE = re.compile(rf"^(?P<role>{TITLES})[ \t]+(?P<name>{NAME})$")
 _OFFICE_ORGS = ("sr-", "un-secretary-general", "coe-commissioner", "wgad", "wgeid")
 
@@ -304,7 +306,8 @@ def officials(text: str, allow_comma: bool = True):
             out.append(({"name": name, "role": role, "country": of["code"] if of else _country_in(m.group("of"))},
                         (m.start("name"), m.end("name"))))
     taken = [span for _, span in out]
-    for m in [*_OFFICIAL_ROMANCE.finditer(text), *_OFFICIAL_RU.finditer(text)]:
+    russian = _OFFICIAL_RU.finditer(text) if _RU_NAME_LETTER.search(text) else ()
+    for m in [*_OFFICIAL_ROMANCE.finditer(text), *russian]:
         name = m.group("name")
         if len(name.split()) < 2 or ROLE_WORDS.search(name) or _NOT_A_NAME.search(name) or countries.lookup(name) \
                 or any(s < m.end() and m.start() < e for s, e in taken):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+import regex  # the same patterns run about twice as fast case-insensitively as under `re`
+
 # Menu, footer-link and language-switcher items. A unit made only of these (with
 # separators between them) is navigation, whatever the site.
 MENU_ITEMS = (
@@ -55,11 +57,11 @@ class ClutterPattern(NamedTuple):
     name: str
     scope: str          # "line": whole unit, anywhere; "edge": only outside the letter
     match: str          # "full": the whole unit must match; "search": anywhere in it
-    regex: re.Pattern
+    regex: regex.Pattern
 
 
 def _p(name, scope, match, rx):
-    return ClutterPattern(name, scope, match, re.compile(rx, re.IGNORECASE))
+    return ClutterPattern(name, scope, match, regex.compile(rx, regex.IGNORECASE | regex.VERSION0))
 
 
 CLUTTER_PATTERNS = (

@@ -42,6 +42,9 @@ _CYRILLIC = ("cp1251", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic", "cp866",
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 26, 27)) + b"\x7f"
 # Invisible characters that only get in the way (zero-width space, word joiner, stray BOMs,
 # soft hyphens); ZWJ/ZWNJ and direction marks stay, since some scripts need them.
+# Unicode's control characters (category Cc: U+0000-001F, U+007F-009F) other than tab, line
+# and page breaks.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _DROP = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x84\x86-\x9f\u200b\u2060\ufeff\u00ad\ufffe\uffff]")
 
 
@@ -83,7 +86,7 @@ def _decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
                 warnings.append("the file ends inside a UTF-8 character; the broken end was dropped")
             else:
                 text, encoding = _legacy(data, name, warnings)
-    controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t\f")
+    controls = len(_CONTROLS.findall(text))
     if controls > max(4, 0.02 * len(text)):
         # Catches binary data behind a BOM, or decoded as a legacy code page.
         raise IngestError(f"{name}: not a text file (too many control characters)")
