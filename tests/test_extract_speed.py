@@ -128,3 +128,21 @@ def test_the_matchers_are_built_once_per_authority(authority):
     instruments.find_instruments("the ICCPR", authority)
     orgs.find_known("Human Rights Watch", authority)
     assert (authority.derived("extract.instruments", None), authority.derived("extract.orgs", None)) == built
+
+
+def test_alternatives_with_groups_sharing_positions_keep_their_order():
+    """Candidates at one position are tried in one regex unless one has groups of its own;
+    both ways the first alternative in order wins, and long prefixes are filtered by their start."""
+    long_name = "Convention on the Protection of the Rights of All Migrant Workers"
+    alternatives = [(r"Convention\s+against\s+Torture", True), (r"(Convention)\s+on\s+(\w+)", False),
+                    (r"Convention\s+on\s+the\s+Rights", False), (re.escape(long_name), False),
+                    (r"Covenant", True), (r"Cov(e)nant\s+on", False), (r"ICCPR\-OP1", False)]
+    texts = ["The Convention against torture and the Convention on the Rights of the Child",
+             f"the {long_name} and the COVENANT on civil rights; ICCPR-OP1, ICCPR-OP12",
+             "Covenant on Civil Rights; convention on X; Conventional; -Covenant"]
+    reference, fast = _one_regex(alternatives, True), Alternation(alternatives)
+    for _ in range(2):  # the second pass answers from the remembered candidates
+        for text in texts:
+            expected = [(m.start(), m.end(), int(m.lastgroup[1:])) for m in reference.finditer(text)]
+            assert [tuple(x) for x in fast.finditer(text)] == expected, text
+            assert expected

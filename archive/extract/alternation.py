@@ -7,10 +7,15 @@ and organisations most of the cost of an ingest.
 
 `Alternation` finds exactly the matches `finditer` of that one regex would: at each position
 it tries, in their original order, only the alternatives whose leading literal characters are
-there (found through a trie), each compiled on first use. The first alternative that matches
-at the leftmost position wins and the scan resumes at its end, as the regex engine does.
-Which text characters satisfy a leading character (case-insensitively, for some alternatives)
-is decided by the regex engine itself, so case folding is the engine's, not an imitation.
+there (found through a trie). The first alternative that matches at the leftmost position wins
+and the scan resumes at its end, as the regex engine does. Which text characters satisfy a
+leading character (case-insensitively, for some alternatives) is decided by the regex engine
+itself, so case folding is the engine's, not an imitation.
+
+Three things keep it fast: positions where no prefix begins are skipped by one regex built
+from the trie (in C); the candidates found at a position are remembered by the characters the
+trie walk reads there, so repeated words are not walked again; and the candidates are tried
+by one regex per candidate list, compiled on first use.
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ import re
 _START = re.compile(r"(?<![\w-])(?s:.)")   # every position the big regex could match at
 _META = set(".^$*+?{}[]|()\\")
 _QUANTIFIER = set("*+?{")
+_MEMO_MAX = 50_000   # remembered candidate lists (text at a position -> alternatives to try)
 _FILTER_DEPTH = 16   # characters of a prefix the position filter checks (nesting stays small)
 
 
@@ -136,6 +142,9 @@ class Alternation:
         # case-insensitive prefix characters, tested against text characters by the engine itself
         self._folding = [(atom, re.compile(f"(?i:{re.escape(atom[0])})")) for atom in sorted(atoms) if atom[1]]
         self._atoms_of: dict[str, tuple] = {}
+        self._depth = max((len(literal_prefix(p)) for p, _ in alternatives), default=0) + 1
+        self._memo: dict[str, tuple] = {}
+        self._joined: dict[tuple, object] = {}
         # Positions where no literal prefix begins are skipped by the engine, in C: a lookahead
         # over the whole trie, so only a position some alternative could match at is walked here.
         self._starts = _START if self._anywhere else re.compile(
@@ -159,33 +168,76 @@ class Alternation:
             rx = self._compiled[n] = re.compile(self._sources[n])
         return rx
 
+    def _candidates(self, text: str, p: int) -> tuple:
+        """The alternatives, in order, whose literal prefix is at `p` (and those without one)."""
+        frontier = self._root[2].get(text[p])
+        if frontier is None:
+            frontier = self._step(self._root, text[p])
+        candidates = list(self._anywhere)
+        j, size = p + 1, len(text)
+        while frontier:
+            for node in frontier:
+                candidates += node[1]
+            if j >= size:
+                break
+            ch = text[j]
+            frontier = [kid for node in frontier for kid in (node[2].get(ch) or self._step(node, ch))]
+            j += 1
+        return tuple(sorted(set(candidates)))   # the regex engine tries alternatives in order
+
     def finditer(self, text: str):
         """(start, end, index of the alternative) for each match, as the one regex finds them."""
-        pos, size, root, step = 0, len(text), self._root, self._step
+        pos, depth, memo = 0, self._depth, self._memo
         for start in self._starts.finditer(text):
             p = start.start()
             if p < pos:
                 continue
-            frontier = root[2].get(text[p])
-            if frontier is None:
-                frontier = step(root, text[p])
-            if not frontier and not self._anywhere:
-                continue
-            candidates = list(self._anywhere)
-            j = p + 1
-            while frontier:
-                for node in frontier:
-                    candidates += node[1]
-                if j >= size:
-                    break
-                ch = text[j]
-                frontier = [kid for node in frontier for kid in (node[2].get(ch) or step(node, ch))]
-                j += 1
+            # The walk reads at most `depth` characters, so they decide the candidates: the
+            # same words at another position (or in another letter) are not walked again.
+            key = text[p:p + depth]
+            candidates = memo.get(key)
+            if candidates is None:
+                if len(memo) >= _MEMO_MAX:
+                    memo.clear()
+                candidates = memo[key] = self._candidates(text, p)
             if not candidates:
                 continue
-            for n in sorted(set(candidates)):   # the regex engine tries alternatives in order
-                m = self._pattern(n).match(text, p)
-                if m:
-                    yield m.start(), m.end(), n
-                    pos = m.end()
-                    break
+            m = self._together(candidates).match(text, p)
+            if m:
+                yield m.start(), m.end(), int(m.lastgroup[1:])
+                pos = m.end()
+
+    def _together(self, candidates: tuple) -> re.Pattern:
+        """One regex trying the candidates in their order, each in a group named after it: at
+        one position an alternation takes its first branch that matches, as trying them one by
+        one does. (An alternative with groups of its own keeps a regex to itself.)"""
+        rx = self._joined.get(candidates)
+        if rx is None:
+            solo = [n for n in candidates if self._pattern(n).groups]
+            if solo:  # its groups would shift the numbering: a regex that picks it
+                rx = _Sequence([self._pattern(n) for n in candidates], candidates)
+            else:
+                rx = re.compile("|".join(f"(?P<a{n}>{self._sources[n]})" for n in candidates))
+            if len(self._joined) >= _MEMO_MAX:
+                self._joined.clear()
+            self._joined[candidates] = rx
+        return rx
+
+
+class _Sequence:
+    """`match` over alternatives tried one by one, the match's `lastgroup` naming the one taken."""
+
+    def __init__(self, patterns: list, numbers: tuple):
+        self.patterns = list(zip(patterns, numbers))
+
+    def match(self, text: str, pos: int):
+        for rx, n in self.patterns:
+            m = rx.match(text, pos)
+            if m:
+                return _Taken(m, n)
+        return None
+
+
+class _Taken:
+    def __init__(self, m, n: int):
+        self.start, self.end, self.lastgroup = m.start, m.end, f"a{n}"
