@@ -25,6 +25,7 @@ from whoosh.analysis import (STOP_WORDS, CharsetFilter, LowercaseFilter, RegexTo
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.lang import porter2
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser, FieldAliasPlugin, TaggingPlugin, syntax
@@ -38,7 +39,7 @@ FACETS = {"country": "country", "instrument": "instrument", "article": "article"
           "official": "official_exact", "addressee": "addressee_exact",
           "organisation": "org_exact", "year": "year", "language": "lang"}
 # Bumped whenever analysis or fields change, so an older index is rebuilt, not misread.
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 # Porter2 leaves a noun and its verb apart when their spellings diverge (detention/detained);
 # these joins were chosen from the words of advocacy letters (tests/test_search.py measures them).
 STEM_JOINS = {"detent": "detain", "detaine": "detain", "expuls": "expel", "suspens": "suspend",
@@ -110,22 +111,70 @@ class WordAnalyzer(Tokenizer):
             yield t
 
 
+    def positions(self, value: str) -> dict:
+        """{term: [positions]} of a text, as the tokens of `self(value, positions=True)` give
+        them (stop words skipped, later positions renumbered), without making a token each."""
+        out: dict = {}
+        pos = None
+        term_of = _term_of
+        for i, m in enumerate(self.expression.finditer(value)):
+            term = term_of(m.group(0))
+            if term is None:
+                continue
+            pos = i if pos is None else pos + 1
+            seen = out.get(term)
+            if seen is None:
+                out[term] = [pos]
+            else:
+                seen.append(pos)
+        return out
+
+
+@functools.lru_cache(maxsize=200_000)
+def _term_of(token: str) -> str | None:
+    """The indexed term of one token of `WordAnalyzer`, or None for a stop word or a single letter."""
+    text = token.lower().translate(accent_map)
+    return None if len(text) < 2 or text in STOP_WORDS else stem(text)
+
+
+class WordPositions(Positions):
+    """Whoosh's Positions format, the postings of `WordAnalyzer` text counted in one pass.
+
+    Whoosh made a token object per word and summed float boosts; this yields the same terms,
+    frequencies, weights and encoded positions (tests/test_index.py compares them), so the
+    index reads exactly as before."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(analyzer, WordAnalyzer) or not isinstance(value, str) \
+                or kwargs.get("mode", "index") != "index" or kwargs.get("start_pos"):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        fb = self.field_boost
+        for term, poslist in analyzer.positions(value).items():
+            yield term, len(poslist), len(poslist) * fb, self.encode(poslist)
+
+
+def _words_field(**options) -> TEXT:
+    field = TEXT(analyzer=word_analyzer(), **options)
+    field.format = WordPositions(field_boost=field.format.field_boost)
+    return field
+
+
 def word_analyzer():
     """Free text: accents folded before stemming, so "Erdogan" and "Erdoğan" meet."""
     return WordAnalyzer()
 
 
 def _schema() -> Schema:
-    words = word_analyzer()
     names = StandardAnalyzer(stoplist=None) | CharsetFilter(accent_map)
     tags = dict(commas=True, lowercase=True, stored=True, scorable=True)
     exact = dict(commas=True, stored=True)
     return Schema(
         id=ID(stored=True, unique=True),
         path=ID(stored=True),
-        title=TEXT(analyzer=words, stored=True, field_boost=2.0),
-        text=TEXT(analyzer=words, stored=True),
-        entities=TEXT(analyzer=words, stored=True),
+        title=_words_field(stored=True, field_boost=2.0),
+        text=_words_field(stored=True),
+        entities=_words_field(stored=True),
         country=KEYWORD(**tags),
         instrument=KEYWORD(**tags),
         article=KEYWORD(**tags),

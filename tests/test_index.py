@@ -68,14 +68,19 @@ def test_duplicate_ingest_commits_nothing(archive):
     assert archive.reader.head() == head
 
 
-def test_the_one_pass_word_analyzer_gives_the_chain_s_tokens_exactly():
-    from archive.index import WordAnalyzer, chained_word_analyzer
-    fused, chain = WordAnalyzer(), chained_word_analyzer()
+def _analysed_texts() -> list:
     root = Path(__file__).resolve().parent
     texts = [p.read_text(errors="replace") for p in sorted((root / "extraction" / "letters").rglob("*"))
              if p.suffix in (".txt", ".html", ".eml")]
     texts += ["Erdoğan, U.N. co-operation; the 19(3) *wild* cards of ИГИЛ and 北京 at 2,000 — I a"]
     assert len(texts) > 20
+    return texts
+
+
+def test_the_one_pass_word_analyzer_gives_the_chain_s_tokens_exactly():
+    from archive.index import WordAnalyzer, chained_word_analyzer
+    fused, chain = WordAnalyzer(), chained_word_analyzer()
+    texts = _analysed_texts()
 
     def tokens(analyzer, text, **kw):
         return [(t.text, getattr(t, "pos", None), getattr(t, "startchar", None),
@@ -86,6 +91,21 @@ def test_the_one_pass_word_analyzer_gives_the_chain_s_tokens_exactly():
                dict(mode="query"), dict(mode="query", tokenize=False)):
         for text in texts:
             assert tokens(fused, text, **kw) == tokens(chain, text, **kw)
+
+
+def test_word_positions_are_whoosh_s_postings_exactly():
+    """The text fields' one-pass postings: the terms, frequencies, weights and position bytes
+    Whoosh's own Positions format makes from the chained analyzer."""
+    from whoosh.formats import Positions
+    from archive.index import WordAnalyzer, WordPositions, chained_word_analyzer, _schema
+    texts = _analysed_texts() + ["", "the of and", "a b c Torture torture TORTURE tortured", "x " * 50 + "detention"]
+    for boost in (1.0, 2.0):
+        fast, plain = WordPositions(field_boost=boost), Positions(field_boost=boost)
+        for text in texts:
+            got = list(fast.word_values(text, WordAnalyzer(), mode="index"))
+            assert got == list(plain.word_values(text, chained_word_analyzer(), mode="index"))
+    assert isinstance(_schema()["text"].format, WordPositions)
+    assert _schema()["title"].format.field_boost == 2.0
 
 
 def test_tiered_merge_merges_a_size_tier_only_when_it_is_full(tmp_path):
