@@ -31,7 +31,7 @@ from whoosh import query as wq
 from whoosh.qparser import MultifieldParser, FieldAliasPlugin, TaggingPlugin, syntax
 from .errors import InvalidQuery
 
-from . import families, snippets
+from . import families, ranking, snippets
 from .letter import Letter, fingerprint
 
 # Facet name -> the keyword field whose exact values it counts (and that its links search).
@@ -483,7 +483,7 @@ def matching_docs(query, searcher) -> set:
         reader = searcher.reader()
         if (query.fieldname, query.text) not in reader:
             return set()
-        return set(reader.postings(query.fieldname, query.text).all_ids())
+        return ranking.term_docs(reader, query.fieldname, query.text)
     if isinstance(query, (wq.Or, wq.And)) and query.subqueries:
         sets = [matching_docs(sub, searcher) for sub in query.subqueries]
         return set().union(*sets) if isinstance(query, wq.Or) else set.intersection(*sets)
@@ -734,21 +734,27 @@ class Index:
             kwargs["sortedby"] = [sorting.FieldFacet("date", reverse=(sort == "-date")),
                                   sorting.FieldFacet("id")]
         docs = None
-        if (self._searcher_key, repr(query)) not in self._facet_cache and \
-                any(isinstance(leaf, wq.Phrase) for leaf in _leaves(query)):
-            # Verifying a phrase in every candidate is the cost: do it once for the page and
-            # the facet counts, rather than once for each.
-            results = s.search(query, limit=None, **kwargs)
-            docs = {docnum for _, docnum in results.top_n}
+        scored = ranking.scores(query, s) if sort == "relevance" else None
+        if scored is not None:  # words, AND, OR: every match scored from whole posting blocks
+            docs = scored.keys()
+            page = [(s.stored_fields(d), score) for d, score in ranking.top(scored, offset + limit)[offset:]]
         else:
-            results = s.search(query, limit=offset + limit, **kwargs)
+            if (self._searcher_key, repr(query)) not in self._facet_cache and \
+                    any(isinstance(leaf, wq.Phrase) for leaf in _leaves(query)):
+                # Verifying a phrase in every candidate is the cost: do it once for the page and
+                # the facet counts, rather than once for each.
+                results = s.search(query, limit=None, **kwargs)
+                docs = {docnum for _, docnum in results.top_n}
+            else:
+                results = s.search(query, limit=offset + limit, **kwargs)
+            page = [(hit.fields(), hit.score) for hit in results[offset:offset + limit]]
         words = highlight_terms(query, s.reader())
         hits = []
-        for hit in results[offset:offset + limit]:
+        for hit, score in page:
             summ = json.loads(hit["summary"])
             snippet, spans = snippets.make(hit["text"], words, index_form)
             hits.append({"id": hit["id"], "title": hit["title"], "date": summ["date"],
-                         "score": round(hit.score, 4) if hit.score is not None and sort == "relevance"
+                         "score": round(score, 4) if score is not None and sort == "relevance"
                          and not isinstance(query, wq.Every) else None,
                          "snippet": snippet, "highlights": spans,
                          "sender": summ["sender"], "addressees": summ["addressees"],

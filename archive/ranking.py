@@ -1,0 +1,207 @@
+"""Relevance ranking of word queries from whole posting blocks (Whoosh's BM25F, not its matchers).
+
+Whoosh scores a query by walking a tree of matchers one document at a time in Python, a few
+microseconds per document and field: a word found in most letters of a 100,000-letter archive
+took a quarter of a second before any facet was counted. For the queries most searches are
+(words in fields, combined by AND and OR) this module reads each term's posting blocks whole,
+scores every matching document with Whoosh's own BM25F formula and statistics (idf and average
+field length over the whole index, the field length Whoosh stored for the document), and
+combines the scores as Whoosh's matchers do: a union or an intersection sums its parts, a boost
+multiplies. The ranking is Whoosh's, ties in document order (tests/test_ranking.py compares the
+two on real indexes); the scores may differ in the last bits where Whoosh adds the same parts in
+another order. Every match comes out with its score, so facet counts need no second pass.
+
+Anything else (phrases, wildcards, ranges, NOT, another weighting) gets None: Whoosh runs it.
+
+Reads Whoosh's W3 posting blocks through private attributes of whoosh-reloaded 2.7.5 (pinned);
+any other matcher is read through the public matcher interface, one posting at a time.
+"""
+from __future__ import annotations
+
+import heapq
+import threading
+from array import array
+from collections import OrderedDict
+from itertools import accumulate, repeat
+
+from whoosh import query as wq
+from whoosh import scoring
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import NumericColumn
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import SegmentReader
+from whoosh.util.numeric import byte_to_length
+
+_LENGTHS = [byte_to_length(b) for b in range(256)]
+# (segment id, field) -> [field length of each document]. A segment never changes once
+# written, so nothing here goes stale; a merged segment is a new id.
+_lengths_cache: OrderedDict = OrderedDict()
+_LENGTHS_KEPT = 48
+_lengths_lock = threading.Lock()
+
+
+def scores(query, searcher) -> dict | None:
+    """{document number: score} of every document `query` matches, or None if this module
+    does not rank such a query (Whoosh must)."""
+    if type(searcher.weighting) is not scoring.BM25F or not _supported(query):
+        return None
+    leaves = list(searcher.reader().leaf_readers())
+    if not all(isinstance(r, SegmentReader) for r, _ in leaves):
+        return None
+    return _scores(query, searcher, leaves)
+
+
+def top(scored: dict, n: int) -> list[tuple[int, float]]:
+    """The n best (document, score) pairs: highest score first, ties in document order (as
+    Whoosh's collector keeps them)."""
+    best = heapq.nlargest(n, zip(scored.values(), map(int.__neg__, scored.keys())))
+    return [(-neg, score) for score, neg in best]
+
+
+def term_docs(reader, fieldname: str, text) -> set:
+    """The live document numbers of one term's postings (every segment of `reader`)."""
+    out: set = set()
+    for seg, offset in reader.leaf_readers():
+        for ids, _ in _segment_blocks(seg, fieldname, text):
+            out.update(ids if not offset else [d + offset for d in ids])
+    return out
+
+
+def _supported(q) -> bool:
+    if type(q) is wq.Term:
+        return True
+    if type(q) in (wq.And, wq.Or) and q.subqueries:
+        if type(q) is wq.Or and (getattr(q, "scale", None) or getattr(q, "minmatch", 0)):
+            return False
+        return all(_supported(sub) for sub in q.subqueries)
+    return False
+
+
+def _scores(q, searcher, leaves) -> dict:
+    if type(q) is wq.Term:
+        found = _term_scores(q, searcher, leaves)
+        boost = q.boost
+    elif len(q.subqueries) == 1:   # Whoosh uses the one part's matcher, without the boost
+        return _scores(q.subqueries[0], searcher, leaves)
+    else:
+        parts = [_scores(sub, searcher, leaves) for sub in q.subqueries]
+        found = _union(parts) if type(q) is wq.Or else _intersection(parts)
+        boost = q.boost
+    if boost != 1.0:
+        found = {d: s * boost for d, s in found.items()}
+    return found
+
+
+def _union(parts: list) -> dict:
+    out = dict(parts[0])
+    for part in parts[1:]:
+        get = out.get
+        for d, s in part.items():
+            have = get(d)
+            out[d] = s if have is None else have + s
+    return out
+
+
+def _intersection(parts: list) -> dict:
+    common = set(parts[0]).intersection(*parts[1:])
+    out = {}
+    for d in common:
+        total = parts[0][d]
+        for part in parts[1:]:
+            total = total + part[d]
+        out[d] = total
+    return out
+
+
+def _term_scores(q, searcher, leaves) -> dict:
+    fieldname, text = q.fieldname, q.text
+    field = searcher.schema[fieldname] if fieldname in searcher.schema else None
+    out: dict = {}
+    if field is None or (fieldname, text) not in searcher.reader():
+        return out
+    bm25 = field.scorable
+    if bm25:
+        scorer = searcher.weighting.scorer(searcher, fieldname, text)
+        idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        k1p1, base, slope = K1 + 1, 1 - B, B
+    for seg, offset in leaves:
+        lengths = _field_lengths(seg, fieldname) if bm25 else None
+        for ids, weights in _segment_blocks(seg, fieldname, text):
+            if not bm25:   # Whoosh's WeightScorer: the posting's weight
+                values = weights
+            elif lengths is None:   # no lengths stored: Whoosh's default length, 1
+                values = [idf * ((w * k1p1) / (w + K1 * (base + slope * 1 / avgfl))) for w in weights]
+            else:   # scoring.bm25, term for term
+                values = [idf * ((w * k1p1) / (w + K1 * (base + slope * lengths[d] / avgfl)))
+                          for d, w in zip(ids, weights)]
+            out.update(zip(ids if not offset else [d + offset for d in ids], values))
+    return out
+
+
+def _field_lengths(seg, fieldname: str) -> list | None:
+    """The length Whoosh stored for `fieldname` of each document of a segment (decoded, as its
+    `doc_field_length` reads it), or None if the segment stores none (Whoosh then uses 1)."""
+    key = (seg.segment().segment_id(), fieldname)
+    with _lengths_lock:
+        lengths = _lengths_cache.get(key)
+        if lengths is not None:
+            _lengths_cache.move_to_end(key)
+    if lengths is None:
+        column = seg._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+        if column is None:
+            lengths = []
+        elif isinstance(column, NumericColumn.Reader) and column._typecode == "B":
+            stored = column._dbfile.get(column._basepos, column._count)  # one byte a document
+            lengths = [_LENGTHS[b] for b in stored] + [_LENGTHS[column._default]] * (column._doccount - column._count)
+        else:
+            lengths = [_LENGTHS[b] for b in column]
+        with _lengths_lock:
+            _lengths_cache[key] = lengths
+            while len(_lengths_cache) > _LENGTHS_KEPT:
+                _lengths_cache.popitem(last=False)
+    return lengths or None
+
+
+def _segment_blocks(seg, fieldname: str, text):
+    """(document ids, weights) of a term's postings in one segment, a block at a time, deleted
+    documents left out."""
+    if fieldname not in seg.schema or (fieldname, text) not in seg:
+        return
+    m = seg.postings(fieldname, text)
+    deleted = ()
+    if isinstance(m, FilterMatcher):
+        deleted, m = m._ids, m.child
+    if isinstance(m, W3LeafMatcher):
+        blocks = _w3_blocks(m)
+    else:
+        blocks = _generic_blocks(m)
+    for ids, weights in blocks:
+        if deleted:
+            kept = [(d, w) for d, w in zip(ids, weights) if d not in deleted]
+            ids, weights = [d for d, _ in kept], [w for _, w in kept]
+        yield ids, weights
+
+
+def _w3_blocks(m: W3LeafMatcher):
+    while m.is_active():
+        if m._data is None:
+            m._read_data()
+        ids, weights = m._data[0], m._data[1]
+        count = m._blocklength
+        if not m._byteids:
+            ids = list(accumulate(ids))   # the block stores gaps (whoosh's delta_decode)
+        if weights is None:
+            weights = repeat(1.0, count)
+        elif isinstance(weights, float):   # one weight for the block, read back as Whoosh does
+            weights = repeat(array("f", [weights])[0], count)
+        yield ids, list(weights)
+        m._next_block()
+
+
+def _generic_blocks(m):
+    ids, weights = [], []
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    yield ids, weights

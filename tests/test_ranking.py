@@ -1,0 +1,93 @@
+"""Relevance ranking from whole posting blocks (archive/ranking.py) against Whoosh scoring every
+match itself, on a real index of several segments with deleted (replaced) documents."""
+from __future__ import annotations
+
+import pytest
+
+from archive import ranking
+from archive.authority import Authority
+from archive.index import Index
+from benchmarks.fastbuild import to_letter
+from benchmarks.generator import make_letter
+
+QUERIES = ["torture", "torture detention", "journalists asylum", "asylum OR refugees OR evictions",
+           "torture country:UZ", "detention year:2010", "refugees instrument:refugee-convention",
+           "country:UZ instrument:iccpr", "official:Karimov", "Erdoğan^2 torture",
+           "(torture OR detention) journalists^3", "lawyers country:RU", "surveillance", "instrument:cat",
+           "article:iccpr/19", "nosuchwordanywhere", "torture nosuchwordanywhere"]
+NOT_RANKED = ['"fair trial"', "tort*", "date:[2005 TO 2010]", "torture NOT detention", ""]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    """~260 generated letters in a large segment, small segments after it, and letters written
+    again (Whoosh deletes the old document and adds a new one)."""
+    auth = Authority.bundled()
+    ix = Index(tmp_path_factory.mktemp("ranking") / "index")
+    ix.create()
+    letters = [to_letter(g, list(g.blocks), f"2010-01-01-l{i:04d}", auth)
+               for i, g in enumerate(make_letter(7, i) for i in range(260))]
+    batches = [letters[:200]] + [letters[k:k + 6] for k in range(200, 260, 6)] + [letters[5:9], letters[203:204]]
+    for n, batch in enumerate(batches):
+        with ix.writer_lock():
+            b = ix.batch()
+            for letter in batch:
+                b.add(letter, f"letters/{letter.id}.xml")
+            b.commit(f"{n:040x}")
+    s = ix.searcher()
+    assert len(list(s.reader().leaf_readers())) > 1 and s.reader().has_deletions()
+    yield ix
+    ix.close()
+
+
+def _whoosh_ranking(s, query):
+    """Whoosh scoring every match (no limit), best first, ties in document order."""
+    return sorted(((hit.docnum, hit.score) for hit in s.search(query, limit=None)), key=lambda p: (-p[1], p[0]))
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_every_match_scored_as_whoosh_scores_it(index, q):
+    s = index.searcher()
+    query = index.parse(q)
+    scored = ranking.scores(query, s)
+    assert scored is not None, repr(query)
+    expected = _whoosh_ranking(s, query)
+    assert sorted(scored) == sorted(d for d, _ in expected)
+    for d, score in expected:
+        assert scored[d] == pytest.approx(score, rel=1e-12)
+    got = ranking.top(scored, 25)
+    assert [d for d, _ in got] == [d for d, _ in expected[:25]]
+    if q in ("torture", "torture detention", "asylum OR refugees OR evictions"):
+        assert len(scored) > 50
+
+
+def test_whoosh_s_own_top_20_can_miss_the_best_matches_which_ranking_finds(index):
+    """Whoosh's collector with a limit skipped high-scoring letters for AND of ORs (two words);
+    the archive's ranking is that of scoring every match."""
+    s = index.searcher()
+    query = index.parse("torture detention")
+    best = [d for d, _ in _whoosh_ranking(s, query)[:20]]
+    assert [d for d, _ in ranking.top(ranking.scores(query, s), 20)] == best
+
+
+@pytest.mark.parametrize("q", NOT_RANKED)
+def test_queries_it_does_not_rank_are_left_to_whoosh(index, q):
+    assert ranking.scores(index.parse(q), index.searcher()) is None
+
+
+def test_term_docs_leave_deleted_documents_out(index):
+    s = index.searcher()
+    reader = s.reader()
+    live = {d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)}
+    docs = ranking.term_docs(reader, "text", "tortur")
+    assert docs and docs <= live
+    assert docs == set(s.docs_for_query(index.parse("text:torture")))
+
+
+def test_archive_search_pages_follow_the_ranking(index):
+    first = index.search("torture detention", limit=10)
+    second = index.search("torture detention", limit=10, offset=10)
+    both = index.search("torture detention", limit=20)
+    assert [h["id"] for h in first["hits"] + second["hits"]] == [h["id"] for h in both["hits"]]
+    scores = [h["score"] for h in both["hits"]]
+    assert scores == sorted(scores, reverse=True) and first["total"] == both["total"] > 20
