@@ -3,7 +3,7 @@
 Whoosh scores a query by walking a tree of matchers one document at a time in Python, a few
 microseconds per document and field: a word found in most letters of a 100,000-letter archive
 took a quarter of a second before any facet was counted. For the queries most searches are
-(words in fields, combined by AND and OR) this module reads each term's posting blocks whole,
+(words and phrases in fields, combined by AND and OR) this module reads each term's posting blocks whole,
 scores every matching document with Whoosh's own BM25F formula and statistics (idf and average
 field length over the whole index, the field length Whoosh stored for the document), and
 combines the scores as Whoosh's matchers do: a union or an intersection sums its parts, a boost
@@ -11,7 +11,9 @@ multiplies. The ranking is Whoosh's, ties in document order (tests/test_ranking.
 two on real indexes); the scores may differ in the last bits where Whoosh adds the same parts in
 another order. Every match comes out with its score, so facet counts need no second pass.
 
-Anything else (phrases, wildcards, ranges, NOT, another weighting) gets None: Whoosh runs it.
+Phrases are matched as Whoosh's span query matches them (positions decoded only for the
+letters that have every word) and scored as it scores them, the sum of their words' scores.
+Anything else (wildcards, ranges, NOT, another weighting) gets None: Whoosh runs it.
 
 Reads Whoosh's W3 posting blocks through private attributes of whoosh-reloaded 2.7.5 (pinned);
 any other matcher is read through the public matcher interface, one posting at a time.
@@ -62,7 +64,7 @@ def term_docs(reader, fieldname: str, text) -> set:
     """The live document numbers of one term's postings (every segment of `reader`)."""
     out: set = set()
     for seg, offset in reader.leaf_readers():
-        for ids, _ in _segment_blocks(seg, fieldname, text):
+        for ids, _, _ in _segment_blocks(seg, fieldname, text):
             out.update(ids if not offset else [d + offset for d in ids])
     return out
 
@@ -70,6 +72,8 @@ def term_docs(reader, fieldname: str, text) -> set:
 def _supported(q) -> bool:
     if type(q) is wq.Term:
         return True
+    if type(q) is wq.Phrase:
+        return q.slop >= 1 and len(q.words) > 0
     if type(q) in (wq.And, wq.Or) and q.subqueries:
         if type(q) is wq.Or and (getattr(q, "scale", None) or getattr(q, "minmatch", 0)):
             return False
@@ -80,6 +84,9 @@ def _supported(q) -> bool:
 def _scores(q, searcher, leaves) -> dict:
     if type(q) is wq.Term:
         found = _term_scores(q, searcher, leaves)
+        boost = q.boost
+    elif type(q) is wq.Phrase:
+        found = _phrase_scores(q, searcher, leaves)
         boost = q.boost
     elif len(q.subqueries) == 1:   # Whoosh uses the one part's matcher, without the boost
         return _scores(q.subqueries[0], searcher, leaves)
@@ -114,28 +121,99 @@ def _intersection(parts: list) -> dict:
 
 
 def _term_scores(q, searcher, leaves) -> dict:
-    fieldname, text = q.fieldname, q.text
-    field = searcher.schema[fieldname] if fieldname in searcher.schema else None
     out: dict = {}
-    if field is None or (fieldname, text) not in searcher.reader():
+    score = _term_scorer(searcher, q.fieldname, q.text)
+    if score is None:
         return out
-    bm25 = field.scorable
-    if bm25:
-        scorer = searcher.weighting.scorer(searcher, fieldname, text)
-        idf, avgfl, B, K1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-        k1p1, base, slope = K1 + 1, 1 - B, B
     for seg, offset in leaves:
-        lengths = _field_lengths(seg, fieldname) if bm25 else None
-        for ids, weights in _segment_blocks(seg, fieldname, text):
-            if not bm25:   # Whoosh's WeightScorer: the posting's weight
-                values = weights
-            elif lengths is None:   # no lengths stored: Whoosh's default length, 1
-                values = [idf * ((w * k1p1) / (w + K1 * (base + slope * 1 / avgfl))) for w in weights]
-            else:   # scoring.bm25, term for term
-                values = [idf * ((w * k1p1) / (w + K1 * (base + slope * lengths[d] / avgfl)))
-                          for d, w in zip(ids, weights)]
+        for ids, weights, _ in _segment_blocks(seg, q.fieldname, q.text):
+            values = score(seg, ids, weights)
             out.update(zip(ids if not offset else [d + offset for d in ids], values))
     return out
+
+
+def _term_scorer(searcher, fieldname: str, text):
+    """score(segment, ids, weights) -> the term's scores of those postings (Whoosh's scorer for
+    the field: BM25F over the whole index, or the weight for a field that is not scorable), or
+    None if no document has the term."""
+    if fieldname not in searcher.schema or (fieldname, text) not in searcher.reader():
+        return None
+    if not searcher.schema[fieldname].scorable:   # Whoosh's WeightScorer: the posting's weight
+        return lambda seg, ids, weights: weights
+    scorer = searcher.weighting.scorer(searcher, fieldname, text)
+    idf, avgfl, K1 = scorer.idf, scorer.avgfl, scorer.K1
+    k1p1, base, slope = K1 + 1, 1 - scorer.B, scorer.B
+
+    def score(seg, ids, weights):
+        lengths = _field_lengths(seg, fieldname)
+        if lengths is None:   # no lengths stored: Whoosh's default length, 1
+            return [idf * ((w * k1p1) / (w + K1 * (base + slope * 1 / avgfl))) for w in weights]
+        # scoring.bm25, operation for operation
+        return [idf * ((w * k1p1) / (w + K1 * (base + slope * lengths[d] / avgfl)))
+                for d, w in zip(ids, weights)]
+    return score
+
+
+def _phrase_scores(q, searcher, leaves) -> dict:
+    """A phrase as Whoosh's SpanNear2 matches it (the words in order, each within `slop` of the
+    span before it), scored as the intersection of its words' terms."""
+    out: dict = {}
+    fieldname = q.fieldname
+    if fieldname not in searcher.schema:
+        return out
+    field = searcher.schema[fieldname]
+    words = []
+    for word in q.words:
+        try:
+            words.append(field.to_bytes(word))
+        except ValueError:
+            return out
+    scorers = [_term_scorer(searcher, fieldname, w) for w in words]
+    if any(sc is None for sc in scorers):
+        return out
+    decode = field.format.decode_positions
+    for seg, offset in leaves:
+        postings = []
+        for word, score in zip(words, scorers):
+            found = {}
+            for ids, weights, values in _segment_blocks(seg, fieldname, word, with_values=True):
+                found.update(zip(ids, zip(score(seg, ids, weights), values)))
+            postings.append(found)
+            if not found:
+                break
+        if len(postings) < len(words) or not postings[-1]:
+            continue
+        for d in set(postings[0]).intersection(*postings[1:]):
+            if _spans_in_order([decode(p[d][1]) for p in postings], q.slop):
+                total = _binary_sum([p[d][0] for p in postings])
+                out[d + offset] = total
+    return out
+
+
+def _binary_sum(parts: list) -> float:
+    """Sum in the order of Whoosh's binary tree of intersection matchers."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return _binary_sum(parts[:half]) + _binary_sum(parts[half:])
+
+
+def _spans_in_order(positions: list, slop: int) -> bool:
+    """Whoosh's SpanNear2 (ordered, mindist 1): a span grows word by word, each next word at
+    1..slop positions after the span's end, never inside or before it."""
+    spans = {(p, p) for p in positions[0]}
+    for plist in positions[1:]:
+        grown = set()
+        for start, end in spans:
+            for p in plist:
+                if p > end + slop:
+                    break
+                if p > end:   # 1 <= p - end <= slop
+                    grown.add((start, p))
+        spans = grown
+        if not spans:
+            return False
+    return True
 
 
 def _field_lengths(seg, fieldname: str) -> list | None:
@@ -162,27 +240,25 @@ def _field_lengths(seg, fieldname: str) -> list | None:
     return lengths or None
 
 
-def _segment_blocks(seg, fieldname: str, text):
-    """(document ids, weights) of a term's postings in one segment, a block at a time, deleted
-    documents left out."""
+def _segment_blocks(seg, fieldname: str, text, with_values: bool = False):
+    """(document ids, weights, values or None) of a term's postings in one segment, a block at
+    a time, deleted documents left out."""
     if fieldname not in seg.schema or (fieldname, text) not in seg:
         return
     m = seg.postings(fieldname, text)
     deleted = ()
     if isinstance(m, FilterMatcher):
         deleted, m = m._ids, m.child
-    if isinstance(m, W3LeafMatcher):
-        blocks = _w3_blocks(m)
-    else:
-        blocks = _generic_blocks(m)
-    for ids, weights in blocks:
+    blocks = _w3_blocks(m, with_values) if isinstance(m, W3LeafMatcher) else _generic_blocks(m, with_values)
+    for ids, weights, values in blocks:
         if deleted:
-            kept = [(d, w) for d, w in zip(ids, weights) if d not in deleted]
-            ids, weights = [d for d, _ in kept], [w for _, w in kept]
-        yield ids, weights
+            keep = [i for i, d in enumerate(ids) if d not in deleted]
+            ids, weights = [ids[i] for i in keep], [weights[i] for i in keep]
+            values = [values[i] for i in keep] if values is not None else None
+        yield ids, weights, values
 
 
-def _w3_blocks(m: W3LeafMatcher):
+def _w3_blocks(m: W3LeafMatcher, with_values: bool):
     while m.is_active():
         if m._data is None:
             m._read_data()
@@ -194,14 +270,20 @@ def _w3_blocks(m: W3LeafMatcher):
             weights = repeat(1.0, count)
         elif isinstance(weights, float):   # one weight for the block, read back as Whoosh does
             weights = repeat(array("f", [weights])[0], count)
-        yield ids, list(weights)
+        values = None
+        if with_values:
+            m._read_values()
+            values = list(m._values)
+        yield ids, list(weights), values
         m._next_block()
 
 
-def _generic_blocks(m):
-    ids, weights = [], []
+def _generic_blocks(m, with_values: bool):
+    ids, weights, values = [], [], []
     while m.is_active():
         ids.append(m.id())
         weights.append(m.weight())
+        if with_values:
+            values.append(m.value())
         m.next()
-    yield ids, weights
+    yield ids, weights, (values if with_values else None)
