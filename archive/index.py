@@ -12,6 +12,7 @@ import functools
 import itertools
 import json
 import os
+from operator import itemgetter
 import re
 import shutil
 import time
@@ -790,7 +791,9 @@ class Index:
         facets = {}
         for name, values in self._facet_table(s).items():
             counts = Counter(itertools.chain.from_iterable(map(values.__getitem__, docs)))
-            facets[name] = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))
+            ranked = sorted(counts.items())   # by value, then (stable) by count, most first
+            ranked.sort(key=itemgetter(1), reverse=True)
+            facets[name] = ranked
         cached = self._facet_cache[key] = (len(docs), facets)
         if len(self._facet_cache) > 256:
             self._facet_cache.popitem(last=False)

@@ -143,26 +143,33 @@ def search_letters(archive, q: str, limit: int = 20, offset: int = 0, sort: str 
 def label_facets(archive, facets: dict) -> dict:
     """Facet values with labels for people (instrument short names, country names)."""
     auth = archive.authority()
+    labels = auth.derived("search.facet_labels", lambda _: {})   # (facet, value) -> (value, label)
     out = {}
     for name, values in facets.items():
         labelled = []
         for f in values:
-            f = dict(f, label=f["value"])
-            if name == "country":
-                f["value"] = f["value"].upper()
-                f["label"] = countries.name(f["value"]) or f["value"]
-            elif name == "instrument":
-                f["label"] = instrument_label(auth, f["value"])
-            elif name == "article":
-                inst, _, art = f["value"].rpartition("/")
-                f["label"] = f"{instrument_label(auth, inst)} art. {art}"
-            elif name == "language":
-                f["label"] = language_name(f["value"])
-            labelled.append(f)
+            key = (name, f["value"])
+            shown = labels.get(key)
+            if shown is None:
+                shown = labels[key] = _label(auth, name, f["value"])
+            labelled.append({**f, "value": shown[0], "label": shown[1]})
         out[name] = labelled
     if "year" in out:
         out["year"].sort(key=lambda f: f["value"])
     return out
+
+
+def _label(auth, name: str, value: str) -> tuple[str, str]:
+    if name == "country":
+        return value.upper(), countries.name(value.upper()) or value.upper()
+    if name == "instrument":
+        return value, instrument_label(auth, value)
+    if name == "article":
+        inst, _, art = value.rpartition("/")
+        return value, f"{instrument_label(auth, inst)} art. {art}"
+    if name == "language":
+        return value, language_name(value)
+    return value, value
 
 
 def instrument_label(auth, ident: str) -> str:

@@ -19,11 +19,12 @@ def matches(text: str, terms: frozenset, normalise: Callable[[str], str], limit:
     """(start, end) of every word in `text` whose indexed form is one of `terms`."""
     if not terms:
         return []
-    found = []
-    for m in WORD.finditer(text, 0, limit or len(text)):
-        if normalise(m.group()) in terms:
-            found.append((m.start(), m.end()))
-    return found
+    end = limit or len(text)
+    # Each distinct word is normalised once; then the words that match are found in place.
+    hits = {w for w in set(WORD.findall(text, 0, end)) if normalise(w) in terms}
+    if not hits:
+        return []
+    return [(m.start(), m.end()) for m in WORD.finditer(text, 0, end) if m.group() in hits]
 
 
 def _windows(spans: list, maxchars: int, surround: int) -> list:
