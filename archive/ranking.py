@@ -81,18 +81,29 @@ def _supported(q) -> bool:
     return False
 
 
-def _scores(q, searcher, leaves) -> dict:
+def _scores(q, searcher, leaves, within=None) -> dict:
+    """Scores of the documents `q` matches (only those in `within`, a set, if given)."""
     if type(q) is wq.Term:
-        found = _term_scores(q, searcher, leaves)
+        found = _term_scores(q, searcher, leaves, within)
         boost = q.boost
     elif type(q) is wq.Phrase:
-        found = _phrase_scores(q, searcher, leaves)
+        found = _phrase_scores(q, searcher, leaves, within)
         boost = q.boost
     elif len(q.subqueries) == 1:   # Whoosh uses the one part's matcher, without the boost
-        return _scores(q.subqueries[0], searcher, leaves)
+        return _scores(q.subqueries[0], searcher, leaves, within)
+    elif type(q) is wq.Or:
+        found = _union([_scores(sub, searcher, leaves, within) for sub in q.subqueries])
+        boost = q.boost
     else:
-        parts = [_scores(sub, searcher, leaves) for sub in q.subqueries]
-        found = _union(parts) if type(q) is wq.Or else _intersection(parts)
+        # The rarest part first; each next part is scored only where all before it matched.
+        reader = searcher.reader()
+        parts: dict = {}
+        for n in sorted(range(len(q.subqueries)), key=lambda k: q.subqueries[k].estimate_size(reader)):
+            parts[n] = _scores(q.subqueries[n], searcher, leaves, within)
+            within = set(parts[n])
+            if not within:
+                return {}
+        found = _intersection([parts[n] for n in range(len(q.subqueries))])
         boost = q.boost
     if boost != 1.0:
         found = {d: s * boost for d, s in found.items()}
@@ -120,13 +131,18 @@ def _intersection(parts: list) -> dict:
     return out
 
 
-def _term_scores(q, searcher, leaves) -> dict:
+def _term_scores(q, searcher, leaves, within=None) -> dict:
     out: dict = {}
     score = _term_scorer(searcher, q.fieldname, q.text)
     if score is None:
         return out
     for seg, offset in leaves:
         for ids, weights, _ in _segment_blocks(seg, q.fieldname, q.text):
+            if within is not None:
+                keep = [i for i, d in enumerate(ids) if d + offset in within]
+                if not keep:
+                    continue
+                ids, weights = [ids[i] for i in keep], [weights[i] for i in keep]
             values = score(seg, ids, weights)
             out.update(zip(ids if not offset else [d + offset for d in ids], values))
     return out
@@ -154,7 +170,7 @@ def _term_scorer(searcher, fieldname: str, text):
     return score
 
 
-def _phrase_scores(q, searcher, leaves) -> dict:
+def _phrase_scores(q, searcher, leaves, within=None) -> dict:
     """A phrase as Whoosh's SpanNear2 matches it (the words in order, each within `slop` of the
     span before it), scored as the intersection of its words' terms."""
     out: dict = {}
@@ -183,7 +199,10 @@ def _phrase_scores(q, searcher, leaves) -> dict:
                 break
         if len(postings) < len(words) or not postings[-1]:
             continue
-        for d in set(postings[0]).intersection(*postings[1:]):
+        candidates = set(postings[0]).intersection(*postings[1:])
+        if within is not None:
+            candidates = {d for d in candidates if d + offset in within}
+        for d in candidates:
             if _spans_in_order([decode(p[d][1]) for p in postings], q.slop):
                 total = _binary_sum([p[d][0] for p in postings])
                 out[d + offset] = total

@@ -17,7 +17,9 @@ QUERIES = ["torture", "torture detention", "journalists asylum", "asylum OR refu
            "article:iccpr/19", "nosuchwordanywhere", "torture nosuchwordanywhere",
            '"fair trial"', '"freedom of expression"', '"human rights defenders" country:UZ',
            '"pre-trial detention" OR torture', 'text:"torture detention"~3', '"detention of journalists"',
-           '"penal colony"^2 asylum', 'title:"letter from"', '"nosuchword fair"']
+           '"penal colony"^2 asylum', 'title:"letter from"', '"nosuchword fair"',
+           '"freedom of expression" journalists country:UZ', "torture country:UZ year:2010",
+           "(asylum OR torture) (detention OR lawyers) instrument:iccpr"]
 NOT_RANKED = ["tort*", "date:[2005 TO 2010]", "torture NOT detention", ""]
 
 
