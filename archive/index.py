@@ -327,7 +327,7 @@ def parse_query(q: str, schema, resolver=None, resolved=(), reader=None):
     `(indexed_field, [term or (low, high, low_excl, high_excl), ...])`, raising InvalidQuery
     for values it does not know. With a `reader`, wildcards are checked against the index.
     """
-    q = (q or "").strip()
+    q = _minus_as_not((q or "").strip())
     if not q:
         return wq.Every()
     parser = MultifieldParser(DEFAULT_FIELDS, schema)
@@ -354,6 +354,24 @@ def parse_query(q: str, schema, resolver=None, resolved=(), reader=None):
         if isinstance(sub, (wq.Wildcard, wq.Prefix)):
             _check_wildcard(sub, reader)
     return query
+
+
+_MINUS = re.compile(r'(?:^|(?<=[\s(]))-(?=[\w"(])')
+
+
+def _minus_as_not(q: str) -> str:
+    """`-word`, `-field:value`, `-"a phrase"` and `-(...)` mean NOT, as in web search engines
+    (Whoosh's parser dropped the minus, so `torture -detention` found both words). A hyphen
+    inside a word (`pre-trial`) or inside quotes is left alone."""
+    if "-" not in q:
+        return q
+    parts = q.split('"')
+    for i in range(0, len(parts), 2):   # the even parts are outside quotes
+        part = _MINUS.sub("NOT ", parts[i])
+        if i + 1 < len(parts) and part.endswith("-") and part[-2:-1] in ("", " ", "\t", "\n", "("):
+            part = part[:-1] + "NOT "   # -"a phrase"
+        parts[i] = part
+    return '"'.join(parts)
 
 
 def _numeric_date(query):

@@ -204,3 +204,19 @@ def test_whoosh_range_syntax_on_dates_compares_as_text(demo, q, low, high, low_e
     res = demo.search(q, limit=100)
     assert sorted(h["id"] for h in res["hits"]) == expected and expected
     assert res["understood"].startswith("date:" + ("{" if low_excl else "["))
+
+
+@pytest.mark.parametrize("minus, spelled_out", [
+    ("refugees -torture", "refugees NOT torture"),
+    ("year:2019 -country:UZ", "year:2019 NOT country:UZ"),
+    ('rights -"freedom of expression"', 'rights NOT "freedom of expression"'),
+    ("rights -(torture OR detention)", "rights NOT (torture OR detention)"),
+])
+def test_a_leading_minus_excludes_like_not(demo, minus, spelled_out):
+    got, expected = demo.search(minus, limit=100), demo.search(spelled_out, limit=100)
+    assert ids(got) == ids(expected) and got["total"] < demo.search(minus.split(" -")[0], limit=100)["total"]
+
+
+def test_a_hyphen_inside_a_word_or_phrase_is_not_a_minus(demo):
+    assert demo.search("pre-trial")["total"] == demo.search('"pre trial"')["total"] > 0
+    assert demo.search('"pre-trial detention"')["total"] > 0
