@@ -231,7 +231,7 @@ def text_fields(letter: Letter) -> dict:
     A worker process may have computed them ahead (`compute_text_fields_ahead`); they are used
     only if the text is still the one they were computed from."""
     text = letter.text
-    ready = letter.__dict__.get("ready_text_fields")
+    ready = letter.__dict__.pop("ready_text_fields", None)   # used once: a batch keeps its letters
     if ready is not None and ready[0] == text:
         return ready[1]
     sig = families.signature(text)
