@@ -12,13 +12,13 @@ import functools
 import itertools
 import json
 import os
-from operator import itemgetter
 import re
 import shutil
 import time
 from collections import Counter, OrderedDict
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as windex
 from whoosh import sorting
 from whoosh.analysis import (STOP_WORDS, CharsetFilter, LowercaseFilter, RegexTokenizer,
@@ -32,6 +32,7 @@ from whoosh import query as wq
 from whoosh.qparser import MultifieldParser, FieldAliasPlugin, TaggingPlugin, syntax
 from .errors import InvalidQuery
 
+from . import facets as facet_counts
 from . import families, ranking, snippets
 from .letter import Letter, fingerprint
 
@@ -755,7 +756,7 @@ class Index:
         docs = None
         scored = ranking.scores(query, s) if sort == "relevance" else None
         if scored is not None:  # words, AND, OR: every match scored from whole posting blocks
-            docs = scored.keys()
+            docs = scored.docs()
             page = [(s.stored_fields(d), score) for d, score in ranking.top(scored, offset + limit)[offset:]]
         else:
             if (self._searcher_key, repr(query)) not in self._facet_cache and \
@@ -792,8 +793,10 @@ class Index:
         return total, _shown(pairs, limit)
 
     def forget_facet_counts(self) -> None:
-        """Drop the cached facet counts (benchmarks use it to time a first, uncached search)."""
+        """Drop the cached facet counts and decoded postings (benchmarks use it to time a
+        first, uncached search)."""
         self._facet_cache.clear()
+        ranking.forget_postings()
 
     def _facet_pairs(self, query, docs=None, s=None) -> tuple[int, dict]:
         """(matches, facet -> [(value, count)]), cached per index generation."""
@@ -805,36 +808,29 @@ class Index:
         if cached is not None:
             self._facet_cache.move_to_end(key)
             return cached
-        docs = sorted(matching_docs(query, s) if docs is None else docs)
-        facets = {}
-        for name, values in self._facet_table(s).items():
-            counts = Counter(itertools.chain.from_iterable(map(values.__getitem__, docs)))
-            ranked = sorted(counts.items())   # by value, then (stable) by count, most first
-            ranked.sort(key=itemgetter(1), reverse=True)
-            facets[name] = ranked
+        docs = list(matching_docs(query, s) if docs is None else docs)
+        facets = facet_counts.count(self._facet_table(s), docs, s.reader().doc_count_all())
         cached = self._facet_cache[key] = (len(docs), facets)
         if len(self._facet_cache) > 256:
             self._facet_cache.popitem(last=False)
         return cached
 
     def _facet_table(self, s) -> dict:
-        """facet -> [values of document 0, of document 1, ...], read once per index generation."""
+        """facet -> facets.Facet (its values and the documents holding each), read once per
+        index generation."""
         if self._table is None or self._table[0] != self._searcher_key:
             reader, table = s.reader(), {}
-            size = reader.doc_count_all()
             for name, field in FACETS.items():
-                by_doc = [[] for _ in range(size)]
+                values_of: dict = {}
                 for term in reader.lexicon(field):
                     value = term.decode("utf-8")
                     if not value:
                         continue  # an undated letter has no year to count
                     if name == "article":  # paragraphs count under their article: 19(3) is 19
                         value = value.split("(", 1)[0]
-                    for d in reader.postings(field, term).all_ids():
-                        if value not in by_doc[d]:
-                            by_doc[d].append(value)
-                empty = ()
-                table[name] = [tuple(v) if v else empty for v in by_doc]
+                    docs = ranking.term_doc_array(reader, field, term)
+                    values_of[value] = np.concatenate([values_of[value], docs]) if value in values_of else docs
+                table[name] = facet_counts.build(values_of)
             self._table = (self._searcher_key, table)
         return self._table[1]
 

@@ -20,31 +20,67 @@ any other matcher is read through the public matcher interface, one posting at a
 """
 from __future__ import annotations
 
-import heapq
 import threading
 from array import array
 from collections import OrderedDict
 from itertools import accumulate, repeat
 
+import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import NumericColumn
+from whoosh.compat import loads
+from whoosh.formats import Positions
+from whoosh.system import _INT_SIZE
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
-_LENGTHS = [byte_to_length(b) for b in range(256)]
+_LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 # (segment id, field) -> [field length of each document]. A segment never changes once
 # written, so nothing here goes stale; a merged segment is a new id.
 _lengths_cache: OrderedDict = OrderedDict()
 _LENGTHS_KEPT = 48
 _lengths_lock = threading.Lock()
+# (segment id, field, term) -> decoded postings; bounded by the number of postings kept
+# (8 bytes each: ~32 MB at the bound).
+POSTINGS_KEPT = 4_000_000
+_postings_cache: OrderedDict = OrderedDict()
+_postings_kept = 0
+_postings_lock = threading.Lock()
+# (index generation, phrase) -> Scores: a phrase's positions are its cost, checked once per
+# generation of the index.
+PHRASES_KEPT = 64
+_phrases: OrderedDict = OrderedDict()
+_phrases_lock = threading.Lock()
 
 
-def scores(query, searcher) -> dict | None:
-    """{document number: score} of every document `query` matches, or None if this module
-    does not rank such a query (Whoosh must)."""
+class Scores:
+    """Every matching document and its score: `ids` (global document numbers, ascending) and
+    `values`, two numpy arrays of the same length."""
+
+    def __init__(self, ids=None, values=None):
+        self.ids = _EMPTY_IDS if ids is None else ids
+        self.values = _EMPTY_VALUES if values is None else values
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def docs(self) -> list:
+        return self.ids.tolist()
+
+    def as_dict(self) -> dict:
+        return dict(zip(self.ids.tolist(), self.values.tolist()))
+
+
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY_VALUES = np.zeros(0, dtype=np.float64)
+
+
+def scores(query, searcher) -> Scores | None:
+    """Every document `query` matches with its score, or None if this module does not rank
+    such a query (Whoosh must)."""
     if type(searcher.weighting) is not scoring.BM25F or not _supported(query):
         return None
     leaves = list(searcher.reader().leaf_readers())
@@ -53,20 +89,30 @@ def scores(query, searcher) -> dict | None:
     return _scores(query, searcher, leaves)
 
 
-def top(scored: dict, n: int) -> list[tuple[int, float]]:
+def top(scored: Scores, n: int) -> list[tuple[int, float]]:
     """The n best (document, score) pairs: highest score first, ties in document order (as
     Whoosh's collector keeps them)."""
-    best = heapq.nlargest(n, zip(scored.values(), map(int.__neg__, scored.keys())))
-    return [(-neg, score) for score, neg in best]
+    ids, values = scored.ids, scored.values
+    if n <= 0 or not len(ids):
+        return []
+    if len(ids) > n:   # everything at least as good as the n-th best, then ordered exactly
+        kth = np.partition(values, len(values) - n)[len(values) - n]
+        keep = np.nonzero(values >= kth)[0]
+        ids, values = ids[keep], values[keep]
+    order = np.lexsort((ids, -values))[:n]
+    return list(zip(ids[order].tolist(), values[order].tolist()))
 
 
 def term_docs(reader, fieldname: str, text) -> set:
     """The live document numbers of one term's postings (every segment of `reader`)."""
-    out: set = set()
-    for seg, offset in reader.leaf_readers():
-        for ids, _, _ in _segment_blocks(seg, fieldname, text):
-            out.update(ids if not offset else [d + offset for d in ids])
-    return out
+    return set(term_doc_array(reader, fieldname, text).tolist())
+
+
+def term_doc_array(reader, fieldname: str, text) -> np.ndarray:
+    """The same, as an ascending array."""
+    found = [ids + offset if offset else ids for seg, offset in reader.leaf_readers()
+             for ids, _, _ in _segment_blocks(seg, fieldname, text)]
+    return np.concatenate(found) if found else _EMPTY_IDS
 
 
 def _supported(q) -> bool:
@@ -81,8 +127,9 @@ def _supported(q) -> bool:
     return False
 
 
-def _scores(q, searcher, leaves, within=None) -> dict:
-    """Scores of the documents `q` matches (only those in `within`, a set, if given)."""
+def _scores(q, searcher, leaves, within=None) -> Scores:
+    """Scores of the documents `q` matches (only those in `within`, an ascending array of
+    document numbers, if given)."""
     if type(q) is wq.Term:
         found = _term_scores(q, searcher, leaves, within)
         boost = q.boost
@@ -100,52 +147,69 @@ def _scores(q, searcher, leaves, within=None) -> dict:
         parts: dict = {}
         for n in sorted(range(len(q.subqueries)), key=lambda k: q.subqueries[k].estimate_size(reader)):
             parts[n] = _scores(q.subqueries[n], searcher, leaves, within)
-            within = set(parts[n])
-            if not within:
-                return {}
+            within = parts[n].ids
+            if not len(within):
+                return Scores()
         found = _intersection([parts[n] for n in range(len(q.subqueries))])
         boost = q.boost
     if boost != 1.0:
-        found = {d: s * boost for d, s in found.items()}
+        found = Scores(found.ids, found.values * boost)
     return found
 
 
-def _union(parts: list) -> dict:
-    out = dict(parts[0])
-    for part in parts[1:]:
-        get = out.get
-        for d, s in part.items():
-            have = get(d)
-            out[d] = s if have is None else have + s
-    return out
+def _union(parts: list) -> Scores:
+    """Each document's scores summed in the order of the parts (as Whoosh's union adds them)."""
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return Scores()
+    if len(parts) == 1:
+        return parts[0]
+    present = np.zeros(max(int(p.ids[-1]) for p in parts) + 1, dtype=bool)
+    for p in parts:
+        present[p.ids] = True
+    ids = np.flatnonzero(present)   # every document of any part, ascending
+    total = np.zeros(len(ids), dtype=np.float64)
+    seen = np.zeros(len(ids), dtype=bool)
+    for p in parts:
+        at = np.searchsorted(ids, p.ids)
+        # the first score a document gets is taken as it is (0.0 + x would turn -0.0 into 0.0)
+        first = ~seen[at]
+        total[at[first]] = p.values[first]
+        later = at[~first]
+        total[later] = total[later] + p.values[~first]
+        seen[at] = True
+    return Scores(ids, total)
 
 
-def _intersection(parts: list) -> dict:
-    common = set(parts[0]).intersection(*parts[1:])
-    out = {}
-    for d in common:
-        total = parts[0][d]
-        for part in parts[1:]:
-            total = total + part[d]
-        out[d] = total
-    return out
+def _intersection(parts: list) -> Scores:
+    ids = parts[0].ids
+    for p in parts[1:]:
+        ids = np.intersect1d(ids, p.ids, assume_unique=True)
+    if not len(ids):
+        return Scores()
+    total = parts[0].values[np.searchsorted(parts[0].ids, ids)]
+    for p in parts[1:]:
+        total = total + p.values[np.searchsorted(p.ids, ids)]
+    return Scores(ids, total)
 
 
-def _term_scores(q, searcher, leaves, within=None) -> dict:
-    out: dict = {}
+def _term_scores(q, searcher, leaves, within=None) -> Scores:
     score = _term_scorer(searcher, q.fieldname, q.text)
     if score is None:
-        return out
+        return Scores()
+    all_ids, all_values = [], []
     for seg, offset in leaves:
         for ids, weights, _ in _segment_blocks(seg, q.fieldname, q.text):
+            gids = ids + offset if offset else ids
             if within is not None:
-                keep = [i for i, d in enumerate(ids) if d + offset in within]
-                if not keep:
-                    continue
-                ids, weights = [ids[i] for i in keep], [weights[i] for i in keep]
-            values = score(seg, ids, weights)
-            out.update(zip(ids if not offset else [d + offset for d in ids], values))
-    return out
+                keep = np.isin(gids, within, assume_unique=True)
+                ids, weights, gids = ids[keep], weights[keep], gids[keep]
+            if len(ids):
+                all_ids.append(gids)
+                all_values.append(score(seg, ids, weights))
+    if not all_ids:
+        return Scores()
+    return Scores(np.concatenate(all_ids), np.concatenate(all_values))
 
 
 def _term_scorer(searcher, fieldname: str, text):
@@ -162,51 +226,89 @@ def _term_scorer(searcher, fieldname: str, text):
 
     def score(seg, ids, weights):
         lengths = _field_lengths(seg, fieldname)
-        if lengths is None:   # no lengths stored: Whoosh's default length, 1
-            return [idf * ((w * k1p1) / (w + K1 * (base + slope * 1 / avgfl))) for w in weights]
-        # scoring.bm25, operation for operation
-        return [idf * ((w * k1p1) / (w + K1 * (base + slope * lengths[d] / avgfl)))
-                for d, w in zip(ids, weights)]
+        fl = 1.0 if lengths is None else lengths[ids]   # no lengths stored: Whoosh's default, 1
+        # scoring.bm25, operation for operation, in doubles as Python computes it
+        return idf * ((weights * k1p1) / (weights + K1 * (base + slope * fl / avgfl)))
     return score
 
 
-def _phrase_scores(q, searcher, leaves, within=None) -> dict:
+def _phrase_scores(q, searcher, leaves, within=None) -> Scores:
     """A phrase as Whoosh's SpanNear2 matches it (the words in order, each within `slop` of the
     span before it), scored as the intersection of its words' terms."""
-    out: dict = {}
     fieldname = q.fieldname
     if fieldname not in searcher.schema:
-        return out
+        return Scores()
     field = searcher.schema[fieldname]
     words = []
     for word in q.words:
         try:
             words.append(field.to_bytes(word))
         except ValueError:
-            return out
+            return Scores()
     scorers = [_term_scorer(searcher, fieldname, w) for w in words]
     if any(sc is None for sc in scorers):
-        return out
-    decode = field.format.decode_positions
+        return Scores()
+    key = (_generation(leaves), repr(q))
+    with _phrases_lock:
+        known = _phrases.get(key)
+    if known is None:
+        known = _phrase_matches(q, field, words, scorers, leaves)
+        with _phrases_lock:
+            _phrases[key] = known
+            while len(_phrases) > PHRASES_KEPT:
+                _phrases.popitem(last=False)
+    if within is not None and len(known):
+        keep = np.isin(known.ids, within, assume_unique=True)
+        return Scores(known.ids[keep], known.values[keep])
+    return known
+
+
+def _generation(leaves) -> tuple:
+    """What the index holds: its segments and their deletions (a commit changes one or both)."""
+    return tuple((seg.segment().segment_id(), seg.segment().deleted_count()) for seg, _ in leaves)
+
+
+def _phrase_matches(q, field, words, scorers, leaves) -> Scores:
+    """Every document holding the phrase, with its score. Positions are decoded only for the
+    documents holding every word; with slop 1 (the phrase as typed) each next word must stand
+    right after the one before, checked with sets."""
+    fieldname, slop, out = q.fieldname, q.slop, {}
+    decode = _decode_positions if isinstance(field.format, Positions) else field.format.decode_positions
+    check = _consecutive if slop == 1 else (lambda positions: _spans_in_order(positions, slop))
     for seg, offset in leaves:
         postings = []
         for word, score in zip(words, scorers):
             found = {}
             for ids, weights, values in _segment_blocks(seg, fieldname, word, with_values=True):
-                found.update(zip(ids, zip(score(seg, ids, weights), values)))
+                found.update(zip(ids.tolist(), zip(score(seg, ids, weights).tolist(), values)))
             postings.append(found)
             if not found:
                 break
         if len(postings) < len(words) or not postings[-1]:
             continue
-        candidates = set(postings[0]).intersection(*postings[1:])
-        if within is not None:
-            candidates = {d for d in candidates if d + offset in within}
-        for d in candidates:
-            if _spans_in_order([decode(p[d][1]) for p in postings], q.slop):
-                total = _binary_sum([p[d][0] for p in postings])
-                out[d + offset] = total
-    return out
+        for d in set(postings[0]).intersection(*postings[1:]):
+            if check([decode(p[d][1]) for p in postings]):
+                out[d + offset] = _binary_sum([p[d][0] for p in postings])
+    if not out:
+        return Scores()
+    ids = np.array(sorted(out), dtype=np.int64)
+    return Scores(ids, np.array([out[d] for d in ids.tolist()], dtype=np.float64))
+
+
+def _decode_positions(value: bytes) -> list:
+    """Whoosh's Positions.decode_positions: a count, then the pickled gaps (the closing '.'
+    of the pickle is left off when stored)."""
+    return list(accumulate(loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")))
+
+
+def _consecutive(positions: list) -> bool:
+    """Slop 1: some occurrence of each word stands right after one of the word before."""
+    ends = set(positions[0])
+    for plist in positions[1:]:
+        ends = {p for p in plist if p - 1 in ends}
+        if not ends:
+            return False
+    return True
 
 
 def _binary_sum(parts: list) -> float:
@@ -246,35 +348,79 @@ def _field_lengths(seg, fieldname: str) -> list | None:
     if lengths is None:
         column = seg._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
         if column is None:
-            lengths = []
+            lengths = _EMPTY_VALUES
         elif isinstance(column, NumericColumn.Reader) and column._typecode == "B":
-            stored = column._dbfile.get(column._basepos, column._count)  # one byte a document
-            lengths = [_LENGTHS[b] for b in stored] + [_LENGTHS[column._default]] * (column._doccount - column._count)
+            stored = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
+            lengths = np.full(column._doccount, _LENGTHS[column._default], dtype=np.float64)
+            lengths[:len(stored)] = _LENGTHS[stored]   # one byte a document, decoded by table
         else:
-            lengths = [_LENGTHS[b] for b in column]
+            lengths = _LENGTHS[np.array(list(column), dtype=np.int64)]
         with _lengths_lock:
             _lengths_cache[key] = lengths
             while len(_lengths_cache) > _LENGTHS_KEPT:
                 _lengths_cache.popitem(last=False)
-    return lengths or None
+    return lengths if len(lengths) else None
 
 
 def _segment_blocks(seg, fieldname: str, text, with_values: bool = False):
     """(document ids, weights, values or None) of a term's postings in one segment, a block at
-    a time, deleted documents left out."""
+    a time (without values: all in one, from the postings cache), deleted documents left out."""
     if fieldname not in seg.schema or (fieldname, text) not in seg:
         return
     m = seg.postings(fieldname, text)
     deleted = ()
     if isinstance(m, FilterMatcher):
         deleted, m = m._ids, m.child
-    blocks = _w3_blocks(m, with_values) if isinstance(m, W3LeafMatcher) else _generic_blocks(m, with_values)
+    if with_values:
+        blocks = _w3_blocks(m, True) if isinstance(m, W3LeafMatcher) else _generic_blocks(m, True)
+    else:
+        blocks = [_cached_postings(seg, fieldname, text, m)]
+    dead = np.fromiter(deleted, dtype=np.int64, count=len(deleted)) if deleted else None
     for ids, weights, values in blocks:
-        if deleted:
-            keep = [i for i, d in enumerate(ids) if d not in deleted]
-            ids, weights = [ids[i] for i in keep], [weights[i] for i in keep]
-            values = [values[i] for i in keep] if values is not None else None
+        ids, weights = np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
+        if dead is not None:
+            keep = ~np.isin(ids, dead)
+            ids, weights = ids[keep], weights[keep]
+            values = [v for v, k in zip(values, keep.tolist()) if k] if values is not None else None
         yield ids, weights, values
+
+
+def _cached_postings(seg, fieldname: str, text, m) -> tuple:
+    """(ids, weights, None) of a term's whole posting list in a segment, deleted documents
+    included. A segment never changes once written (its deletions are listed apart), so the
+    decoded list is kept: a common word's postings are hundreds of pickled, compressed blocks,
+    most of the time of ranking it."""
+    key = (seg.segment().segment_id(), fieldname, text)
+    with _postings_lock:
+        found = _postings_cache.get(key)
+        if found is not None:
+            _postings_cache.move_to_end(key)
+            return found
+    ids, weights = array("q"), array("f")   # Whoosh's weights are 32-bit floats
+    blocks = _w3_blocks(m, False) if isinstance(m, W3LeafMatcher) else _generic_blocks(m, False)
+    for block_ids, block_weights, _ in blocks:
+        ids.extend(block_ids)
+        weights.extend(block_weights)
+    found = (np.frombuffer(ids, dtype=np.int64), np.frombuffer(weights, dtype=np.float32), None)
+    global _postings_kept
+    with _postings_lock:
+        if key not in _postings_cache:
+            _postings_cache[key] = found
+            _postings_kept += len(ids)
+            while _postings_kept > POSTINGS_KEPT and len(_postings_cache) > 1:
+                _, (old_ids, _, _) = _postings_cache.popitem(last=False)
+                _postings_kept -= len(old_ids)
+    return found
+
+
+def forget_postings() -> None:
+    """Empty the postings and phrase caches (benchmarks time a first search with it)."""
+    global _postings_kept
+    with _postings_lock:
+        _postings_cache.clear()
+        _postings_kept = 0
+    with _phrases_lock:
+        _phrases.clear()
 
 
 def _w3_blocks(m: W3LeafMatcher, with_values: bool):

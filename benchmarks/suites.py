@@ -69,7 +69,7 @@ def _search_kind(size, kind, pool, archive, client, bare, reps, built) -> list:
     if t_cold is not None:
         rows.append(row(size, f"search {kind}: Archive.search, facet counts not cached", "ms", t_cold,
                         t_bare, "bare Whoosh", f"p95 < {limit} ms", latency_target(t_cold, limit), built,
-                        "every call recounts the facets over all matches (a query not asked before)"))
+                        "every call recounts the facets over all matches and decodes the postings again (a query not asked before)"))
     rows.append(row(size, f"search {kind}: Archive.search", "ms", t_arch, t_bare, "bare Whoosh",
                     f"p95 < {limit} ms", ok, built, note + "; facet counts cached per index generation"))
     ratio_ok = None if t_web["p50"] is None else t_web["p50"] <= 2 * t_bare["p50"]

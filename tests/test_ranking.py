@@ -54,13 +54,14 @@ def _whoosh_ranking(s, query):
 def test_every_match_scored_as_whoosh_scores_it(index, q):
     s = index.searcher()
     query = index.parse(q)
-    scored = ranking.scores(query, s)
-    assert scored is not None, repr(query)
+    found = ranking.scores(query, s)
+    assert found is not None, repr(query)
+    scored = found.as_dict()
     expected = _whoosh_ranking(s, query)
     assert sorted(scored) == sorted(d for d, _ in expected)
     for d, score in expected:
         assert scored[d] == pytest.approx(score, rel=1e-12)
-    got = ranking.top(scored, 25)
+    got = ranking.top(found, 25)
     assert [d for d, _ in got] == [d for d, _ in expected[:25]]
     if q in ("torture", "torture detention", "asylum OR refugees OR evictions", '"fair trial"'):
         assert len(scored) > 50
@@ -96,3 +97,36 @@ def test_archive_search_pages_follow_the_ranking(index):
     assert [h["id"] for h in first["hits"] + second["hits"]] == [h["id"] for h in both["hits"]]
     scores = [h["score"] for h in both["hits"]]
     assert scores == sorted(scores, reverse=True) and first["total"] == both["total"] > 20
+
+
+def test_top_keeps_ties_in_document_order_across_the_cut():
+    import numpy as np
+    found = ranking.Scores(np.array([3, 5, 8, 9, 12, 20]), np.array([2.0, 1.0, 2.0, 3.0, 2.0, 2.0]))
+    assert ranking.top(found, 3) == [(9, 3.0), (3, 2.0), (8, 2.0)]
+    assert ranking.top(found, 10) == [(9, 3.0), (3, 2.0), (8, 2.0), (12, 2.0), (20, 2.0), (5, 1.0)]
+    assert ranking.top(found, 0) == [] and ranking.top(ranking.Scores(), 5) == []
+
+
+@pytest.mark.parametrize("q", ["torture", "country:UZ", '"fair trial"', "asylum OR refugees", "tort*"])
+def test_facet_counts_are_those_of_whoosh_s_postings(index, q):
+    """Facets counted from arrays (archive/facets.py) against a count made letter by letter
+    from Whoosh's own posting iterators and matcher."""
+    from collections import Counter
+    from archive.index import FACETS
+    s = index.searcher()
+    reader = s.reader()
+    query = index.parse(q)
+    matches = set(s.docs_for_query(query))
+    total, got = index.facet_counts(query)
+    assert total == len(matches) > 0
+    for name, field in FACETS.items():
+        per_doc: dict = {}
+        for term in reader.lexicon(field):
+            value = term.decode("utf-8")
+            if value:
+                value = value.split("(", 1)[0] if name == "article" else value
+                for d in reader.postings(field, term).all_ids():
+                    per_doc.setdefault(d, set()).add(value)
+        counts = Counter(v for d in matches for v in per_doc.get(d, ()))
+        expected = sorted(counts.items(), key=lambda vc: (-vc[1], vc[0]))
+        assert [(f["value"], f["count"]) for f in got[name]] == expected, name
