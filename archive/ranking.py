@@ -81,7 +81,7 @@ _EMPTY_VALUES = np.zeros(0, dtype=np.float64)
 def scores(query, searcher) -> Scores | None:
     """Every document `query` matches with its score, or None if this module does not rank
     such a query (Whoosh must)."""
-    if type(searcher.weighting) is not scoring.BM25F or not _supported(query):
+    if type(searcher.weighting) is not scoring.BM25F or not _supported(query, top=True):
         return None
     leaves = list(searcher.reader().leaf_readers())
     if not all(isinstance(r, SegmentReader) for r, _ in leaves):
@@ -115,13 +115,26 @@ def term_doc_array(reader, fieldname: str, text) -> np.ndarray:
     return np.concatenate(found) if found else _EMPTY_IDS
 
 
-def _supported(q) -> bool:
+def _supported(q, top: bool = False) -> bool:
     if type(q) is wq.Term:
         return True
     if type(q) is wq.Phrase:
         return q.slop >= 1 and len(q.words) > 0
-    if type(q) in (wq.And, wq.Or) and q.subqueries:
-        if type(q) is wq.Or and (getattr(q, "scale", None) or getattr(q, "minmatch", 0)):
+    if isinstance(q, wq.NumericRange):   # date ranges: every match scores the query's boost
+        return q.constantscore
+    if type(q) is wq.AndNot:
+        return _supported(q.a) and _supported(q.b)
+    if type(q) is wq.And and q.subqueries:
+        # NOT x in the query's top AND: the matches of the other parts without x's. (Whoosh
+        # adds a constant per NOT to every match there, which changes no ranking; deeper in
+        # the tree it would, so such queries are left to Whoosh.)
+        positive = [sub for sub in q.subqueries if type(sub) is not wq.Not]
+        if len(positive) < len(q.subqueries) and not top:
+            return False
+        return bool(positive) and all(_supported(sub.query if type(sub) is wq.Not else sub)
+                                      for sub in q.subqueries)
+    if type(q) is wq.Or and q.subqueries:
+        if getattr(q, "scale", None) or getattr(q, "minmatch", 0):
             return False
         return all(_supported(sub) for sub in q.subqueries)
     return False
@@ -136,6 +149,15 @@ def _scores(q, searcher, leaves, within=None) -> Scores:
     elif type(q) is wq.Phrase:
         found = _phrase_scores(q, searcher, leaves, within)
         boost = q.boost
+    elif isinstance(q, wq.NumericRange):
+        return _range_scores(q, searcher, within)
+    elif type(q) is wq.AndNot:   # Whoosh's AndNotMatcher: the first part's matches and scores
+        found = _scores(q.a, searcher, leaves, within)
+        if len(found):
+            unwanted = _scores(q.b, searcher, leaves, found.ids).ids
+            keep = ~np.isin(found.ids, unwanted, assume_unique=True)
+            found = Scores(found.ids[keep], found.values[keep])
+        return found
     elif len(q.subqueries) == 1:   # Whoosh uses the one part's matcher, without the boost
         return _scores(q.subqueries[0], searcher, leaves, within)
     elif type(q) is wq.Or:
@@ -144,17 +166,53 @@ def _scores(q, searcher, leaves, within=None) -> Scores:
     else:
         # The rarest part first; each next part is scored only where all before it matched.
         reader = searcher.reader()
+        positive = [sub for sub in q.subqueries if type(sub) is not wq.Not]
+        negative = [sub.query for sub in q.subqueries if type(sub) is wq.Not]
         parts: dict = {}
-        for n in sorted(range(len(q.subqueries)), key=lambda k: q.subqueries[k].estimate_size(reader)):
-            parts[n] = _scores(q.subqueries[n], searcher, leaves, within)
+        for n in sorted(range(len(positive)), key=lambda k: positive[k].estimate_size(reader)):
+            parts[n] = _scores(positive[n], searcher, leaves, within)
             within = parts[n].ids
             if not len(within):
                 return Scores()
-        found = _intersection([parts[n] for n in range(len(q.subqueries))])
+        found = parts[0] if len(positive) == 1 else _intersection([parts[n] for n in range(len(positive))])
+        for sub in negative:   # excluded documents; the rest keep their scores
+            if not len(found):
+                break
+            unwanted = _scores(sub, searcher, leaves, found.ids).ids
+            keep = ~np.isin(found.ids, unwanted, assume_unique=True)
+            found = Scores(found.ids[keep], found.values[keep])
         boost = q.boost
     if boost != 1.0:
         found = Scores(found.ids, found.values * boost)
     return found
+
+
+def _range_scores(q, searcher, within=None) -> Scores:
+    """A constant-score numeric range (Whoosh compiles it to terms of its numeric trie and
+    gives every match the query's boost)."""
+    reader = searcher.reader()
+    compiled = q._compile_query(reader)
+    if isinstance(compiled, wq.ConstantScoreQuery):
+        compiled = compiled.child
+    parts = compiled.subqueries if type(compiled) is wq.Or else [compiled]
+    found = []
+    for part in parts:
+        if type(part) is wq.Term:
+            found.append(term_doc_array(reader, part.fieldname, part.text))
+        elif isinstance(part, wq.TermRange):
+            found += [term_doc_array(reader, part.fieldname, t) for t in part._btexts(reader)]
+        elif part is not wq.NullQuery:
+            raise ValueError(f"unexpected part of a numeric range: {part!r}")
+    found = [f for f in found if len(f)]
+    if not found:
+        return Scores()
+    present = np.zeros(max(int(f[-1]) for f in found) + 1, dtype=bool)
+    for f in found:
+        present[f] = True
+    ids = np.flatnonzero(present)
+    if within is not None:
+        ids = ids[np.isin(ids, within, assume_unique=True)]
+    return Scores(ids, np.full(len(ids), q.boost, dtype=np.float64))
 
 
 def _union(parts: list) -> Scores:
