@@ -1,21 +1,25 @@
-"""Relevance ranking of word queries from whole posting blocks (Whoosh's BM25F, not its matchers).
+"""Relevance ranking from whole posting lists (Whoosh's BM25F, not its matchers).
 
 Whoosh scores a query by walking a tree of matchers one document at a time in Python, a few
 microseconds per document and field: a word found in most letters of a 100,000-letter archive
 took a quarter of a second before any facet was counted. For the queries most searches are
-(words and phrases in fields, combined by AND and OR) this module reads each term's posting blocks whole,
-scores every matching document with Whoosh's own BM25F formula and statistics (idf and average
-field length over the whole index, the field length Whoosh stored for the document), and
-combines the scores as Whoosh's matchers do: a union or an intersection sums its parts, a boost
-multiplies. The ranking is Whoosh's, ties in document order (tests/test_ranking.py compares the
-two on real indexes); the scores may differ in the last bits where Whoosh adds the same parts in
-another order. Every match comes out with its score, so facet counts need no second pass.
+(words and phrases in fields, date ranges, combined by AND, OR and a top-level NOT) this module
+reads each term's postings whole into numpy arrays, scores every matching document with
+Whoosh's own BM25F formula and statistics (idf and average field length over the whole index,
+the field length Whoosh stored for the document) operation for operation, and combines the
+scores as Whoosh's matchers do: a union or an intersection sums its parts, a boost multiplies,
+a date range gives every match its boost. The ranking is Whoosh's scoring of every match, ties
+in document order (tests/test_ranking.py compares the two on real indexes); scores may differ
+in the last bits where Whoosh adds the same parts in another order. Every match comes out with
+its score, so the facet counts need no second pass.
 
 Phrases are matched as Whoosh's span query matches them (positions decoded only for the
 letters that have every word) and scored as it scores them, the sum of their words' scores.
-Anything else (wildcards, ranges, NOT, another weighting) gets None: Whoosh runs it.
+Anything else (wildcards, NOT below the top AND, another weighting) gets None: Whoosh runs it.
 
-Reads Whoosh's W3 posting blocks through private attributes of whoosh-reloaded 2.7.5 (pinned);
+Decoded postings are kept per segment (a segment never changes once written) and phrase
+matches per index generation: unpickling Whoosh's compressed blocks is a first search's cost.
+Reads the W3 posting blocks through private attributes of whoosh-reloaded 2.7.5 (pinned);
 any other matcher is read through the public matcher interface, one posting at a time.
 """
 from __future__ import annotations
@@ -38,7 +42,7 @@ from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-# (segment id, field) -> [field length of each document]. A segment never changes once
+# (segment id, field) -> the field length of each document (array). A segment never changes once
 # written, so nothing here goes stale; a merged segment is a new id.
 _lengths_cache: OrderedDict = OrderedDict()
 _LENGTHS_KEPT = 48
