@@ -45,7 +45,9 @@ def build(values_of: dict) -> Facet:
 
 
 def count(facets: dict, docs, size: int) -> dict:
-    """facet -> [(value, letters)] over the documents `docs` of an index of `size` documents."""
+    """facet -> [(value, letters)] over the documents `docs` (an array, list or set) of an index
+    of `size` documents."""
     matched = np.zeros(size, dtype=bool)
-    matched[np.asarray(docs, dtype=np.int64)] = True
+    if len(docs):
+        matched[docs if isinstance(docs, np.ndarray) else np.fromiter(docs, np.int64, len(docs))] = True
     return {name: facet.count(matched) for name, facet in facets.items()}

@@ -755,8 +755,8 @@ class Index:
                                   sorting.FieldFacet("id")]
         docs = None
         scored = ranking.scores(query, s) if sort == "relevance" else None
-        if scored is not None:  # words, AND, OR: every match scored from whole posting blocks
-            docs = scored.docs()
+        if scored is not None:  # every match scored from whole posting lists (archive/ranking.py)
+            docs = scored.ids
             page = [(s.stored_fields(d), score) for d, score in ranking.top(scored, offset + limit)[offset:]]
         else:
             if (self._searcher_key, repr(query)) not in self._facet_cache and \
@@ -808,7 +808,7 @@ class Index:
         if cached is not None:
             self._facet_cache.move_to_end(key)
             return cached
-        docs = list(matching_docs(query, s) if docs is None else docs)
+        docs = matching_docs(query, s) if docs is None else docs
         facets = facet_counts.count(self._facet_table(s), docs, s.reader().doc_count_all())
         cached = self._facet_cache[key] = (len(docs), facets)
         if len(self._facet_cache) > 256:

@@ -71,9 +71,6 @@ class Scores:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def docs(self) -> list:
-        return self.ids.tolist()
-
     def as_dict(self) -> dict:
         return dict(zip(self.ids.tolist(), self.values.tolist()))
 
@@ -126,8 +123,6 @@ def _supported(q, top: bool = False) -> bool:
         return q.slop >= 1 and len(q.words) > 0
     if isinstance(q, wq.NumericRange):   # date ranges: every match scores the query's boost
         return q.constantscore
-    if type(q) is wq.AndNot:
-        return _supported(q.a) and _supported(q.b)
     if type(q) is wq.And and q.subqueries:
         # NOT x in the query's top AND: the matches of the other parts without x's. (Whoosh
         # adds a constant per NOT to every match there, which changes no ranking; deeper in
@@ -155,13 +150,6 @@ def _scores(q, searcher, leaves, within=None) -> Scores:
         boost = q.boost
     elif isinstance(q, wq.NumericRange):
         return _range_scores(q, searcher, within)
-    elif type(q) is wq.AndNot:   # Whoosh's AndNotMatcher: the first part's matches and scores
-        found = _scores(q.a, searcher, leaves, within)
-        if len(found):
-            unwanted = _scores(q.b, searcher, leaves, found.ids).ids
-            keep = ~np.isin(found.ids, unwanted, assume_unique=True)
-            found = Scores(found.ids[keep], found.values[keep])
-        return found
     elif len(q.subqueries) == 1:   # Whoosh uses the one part's matcher, without the boost
         return _scores(q.subqueries[0], searcher, leaves, within)
     elif type(q) is wq.Or:
@@ -182,9 +170,7 @@ def _scores(q, searcher, leaves, within=None) -> Scores:
         for sub in negative:   # excluded documents; the rest keep their scores
             if not len(found):
                 break
-            unwanted = _scores(sub, searcher, leaves, found.ids).ids
-            keep = ~np.isin(found.ids, unwanted, assume_unique=True)
-            found = Scores(found.ids[keep], found.values[keep])
+            found = _only(found, _scores(sub, searcher, leaves, found.ids).ids, keep=False)
         boost = q.boost
     if boost != 1.0:
         found = Scores(found.ids, found.values * boost)
@@ -207,16 +193,27 @@ def _range_scores(q, searcher, within=None) -> Scores:
             found += [term_doc_array(reader, part.fieldname, t) for t in part._btexts(reader)]
         elif part is not wq.NullQuery:
             raise ValueError(f"unexpected part of a numeric range: {part!r}")
-    found = [f for f in found if len(f)]
-    if not found:
-        return Scores()
-    present = np.zeros(max(int(f[-1]) for f in found) + 1, dtype=bool)
-    for f in found:
-        present[f] = True
-    ids = np.flatnonzero(present)
+    ids = _all_ids(found)
     if within is not None:
         ids = ids[np.isin(ids, within, assume_unique=True)]
     return Scores(ids, np.full(len(ids), q.boost, dtype=np.float64))
+
+
+def _all_ids(arrays: list) -> np.ndarray:
+    """Every document number in any of the arrays, ascending."""
+    arrays = [a for a in arrays if len(a)]
+    if not arrays:
+        return _EMPTY_IDS
+    present = np.zeros(max(int(a.max()) for a in arrays) + 1, dtype=bool)
+    for a in arrays:
+        present[a] = True
+    return np.flatnonzero(present)
+
+
+def _only(found: Scores, ids: np.ndarray, keep: bool = True) -> Scores:
+    """The documents of `found` that are (keep) or are not (keep=False) among `ids`."""
+    chosen = np.isin(found.ids, ids, assume_unique=True, invert=not keep)
+    return Scores(found.ids[chosen], found.values[chosen])
 
 
 def _union(parts: list) -> Scores:
@@ -226,10 +223,7 @@ def _union(parts: list) -> Scores:
         return Scores()
     if len(parts) == 1:
         return parts[0]
-    present = np.zeros(max(int(p.ids[-1]) for p in parts) + 1, dtype=bool)
-    for p in parts:
-        present[p.ids] = True
-    ids = np.flatnonzero(present)   # every document of any part, ascending
+    ids = _all_ids([p.ids for p in parts])
     total = np.zeros(len(ids), dtype=np.float64)
     seen = np.zeros(len(ids), dtype=bool)
     for p in parts:
@@ -319,10 +313,7 @@ def _phrase_scores(q, searcher, leaves, within=None) -> Scores:
             _phrases[key] = known
             while len(_phrases) > PHRASES_KEPT:
                 _phrases.popitem(last=False)
-    if within is not None and len(known):
-        keep = np.isin(known.ids, within, assume_unique=True)
-        return Scores(known.ids[keep], known.values[keep])
-    return known
+    return _only(known, within) if within is not None else known
 
 
 def _generation(leaves) -> tuple:
@@ -399,7 +390,7 @@ def _spans_in_order(positions: list, slop: int) -> bool:
     return True
 
 
-def _field_lengths(seg, fieldname: str) -> list | None:
+def _field_lengths(seg, fieldname: str) -> np.ndarray | None:
     """The length Whoosh stored for `fieldname` of each document of a segment (decoded, as its
     `doc_field_length` reads it), or None if the segment stores none (Whoosh then uses 1)."""
     key = (seg.segment().segment_id(), fieldname)

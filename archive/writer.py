@@ -197,11 +197,10 @@ def officials_shard(country: str) -> str:
     return f"authority/officials/{code}.xml"
 
 
-def collect_officials(archive, letters, registers: dict) -> set:
+def collect_officials(archive, letters, registers: dict) -> None:
     """Add the named officials of these letters to `registers` ({path: personography.Register},
-    read from the archive on first use); the paths touched. A batch keeps its registers
-    parsed from one letter to the next and serialises each file once, at the end."""
-    touched = set()
+    read from the archive on first use). A batch keeps its registers parsed from one letter to
+    the next and serialises each file once, at the end."""
     for letter in letters:
         by_shard: dict = {}
         for o in letter.officials:
@@ -211,14 +210,13 @@ def collect_officials(archive, letters, registers: dict) -> set:
             if path not in registers:
                 registers[path] = personography.Register(archive.reader.read(path))
             registers[path].add(people, letter.id, letter.date)
-            touched.add(path)
-    return touched
 
 
 def register_officials(archive, letters) -> dict:
     """Updated register files {path: bytes} with the named officials of these letters."""
     registers: dict = {}
-    return {path: registers[path].to_bytes() for path in sorted(collect_officials(archive, letters, registers))}
+    collect_officials(archive, letters, registers)
+    return {path: register.to_bytes() for path, register in sorted(registers.items())}
 
 
 def _done(p: Pending, sha: str) -> dict:
