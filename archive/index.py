@@ -1,4 +1,5 @@
-"""The full-text index (Whoosh). The only module that imports the search engine.
+"""The full-text index (Whoosh): schema, writing and searching. With ranking.py (scores from
+posting arrays) and merges.py (segment merges), the only modules that import the search engine.
 
 The index is derived and disposable: it records the commit it reflects in
 `COMMIT`, catches up from `git diff` when the repository is ahead, and can be
@@ -29,11 +30,13 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
 from whoosh import query as wq
+from whoosh.reading import EmptyReader, MultiReader, SegmentReader
+from whoosh.searching import Searcher
 from whoosh.qparser import MultifieldParser, FieldAliasPlugin, TaggingPlugin, syntax
 from .errors import InvalidQuery
 
 from . import facets as facet_counts
-from . import families, ranking, snippets
+from . import families, merges, ranking, snippets
 from .letter import Letter, fingerprint
 
 # Facet name -> the keyword field whose exact values it counts (and that its links search).
@@ -510,82 +513,7 @@ def matching_docs(query, searcher) -> set:
     return set(searcher.docs_for_query(query))
 
 
-RETIRED_GRACE = 120  # seconds a replaced segment's files stay for searchers still reading them
-
-
-def _clean_files_later(storage, indexname, gen, segments):
-    """Whoosh's `clean_files`, except that the files of a segment a commit replaced are deleted
-    only RETIRED_GRACE seconds later. A searcher opened on the previous generation opens some
-    of a segment's files when it first needs them (stored fields, field lengths), so deleting
-    them at once made a reader in another process fail in the middle of a search. Whoosh
-    calls this while the writer holds the index lock, so the ledger is written by one process
-    at a time."""
-    current = {seg.segment_id() for seg in segments}
-    tocs, segs = windex.TOC._pattern(indexname), windex.TOC._segment_pattern(indexname)
-    ledger_path = Path(getattr(storage, "folder", ".")) / "RETIRED"
-    try:
-        ledger = json.loads(ledger_path.read_text())
-    except (OSError, ValueError):
-        ledger = {}
-    now, unused = time.time(), set()
-    for filename in list(storage):
-        toc, seg = tocs.match(filename), segs.match(filename)
-        if toc and int(toc.group(1)) != gen:
-            _delete(storage, filename)
-        elif seg and seg.group(1) not in current:
-            unused.add(seg.group(1))
-            if now - ledger.setdefault(seg.group(1), now) > RETIRED_GRACE:
-                _delete(storage, filename)
-    ledger = {name: t for name, t in ledger.items() if name in unused and now - t <= RETIRED_GRACE}
-    try:
-        tmp = ledger_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(ledger))
-        os.replace(tmp, ledger_path)
-    except OSError:
-        pass  # without the ledger, the files are simply kept until a later commit
-
-
-def _delete(storage, filename):
-    try:
-        storage.delete_file(filename)
-    except OSError:
-        pass
-
-
-windex.clean_files = _clean_files_later  # Whoosh's writer looks it up here at each commit
-
-MERGE_FAN_IN = 10
-# Every field a document needs, stored: older indexes stored fewer, and merge the slow way.
-REINDEXABLE = {"entities", "official", "addressee", "org", "sender", "family"}
-
-
-def tiered_merge(writer, segments):
-    """Whoosh merge policy: segments merge by size tier (under 10 documents, under 100, ...),
-    a tier only once it holds MERGE_FAN_IN segments, so a write merges 10^k documents about
-    once in 10^k writes. (Whoosh's default merged thousands of documents every few writes,
-    which made single ingests slow at random and slower as the archive grew.)"""
-    from whoosh.reading import SegmentReader
-    tiers: dict = {}
-    for seg in segments:
-        tiers.setdefault(len(str(max(1, seg.doc_count_all()))), []).append(seg)
-    keep = []
-    for tier in sorted(tiers):
-        group = tiers[tier]
-        if len(group) >= MERGE_FAN_IN:
-            for seg in group:
-                reader = SegmentReader(writer.storage, writer.schema, seg)
-                stored = list(reader.all_stored_fields()) if tier == 1 else None
-                if stored and all(REINDEXABLE <= set(fields) for fields in stored):
-                    # A segment of a few letters is cheaper to index again from its stored
-                    # fields than to merge: Whoosh merges term by term (~0.1 ms a term).
-                    for fields in stored:
-                        writer.add_document(**fields)
-                else:
-                    writer.add_reader(reader)
-                reader.close()
-        else:
-            keep += group
-    return keep
+windex.clean_files = merges.clean_files_later  # Whoosh's writer looks it up here at each commit
 
 
 class Index:
@@ -596,6 +524,7 @@ class Index:
         self._ix = None
         self._searcher = None
         self._searcher_key = None
+        self._generation = None    # the generation self._searcher reads
         self._table = None         # (generation, facet -> docnum -> values)
         self._facet_cache = OrderedDict()
 
@@ -710,30 +639,57 @@ class Index:
         """A searcher on the latest committed generation (reused while the index is unchanged)."""
         ix = self._open()
         # Whoosh's own refresh() misses deletion-only commits, so key on the commit we record.
-        key = self.commit_id()
+        # A background merge changes the generation, not the commit: key on both.
+        key = (self.commit_id(), ix.latest_generation())
         if self._searcher is None or self._searcher_key != key:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher = self._open_searcher(ix)
+            self._searcher, self._generation = self._open_searcher(ix)
             self._searcher_key = key
             self._facet_cache.clear()
         return self._searcher
 
     def _open_searcher(self, ix, tries: int = 5):
-        """Open a searcher, retrying when a writer retires the generation being opened.
+        """Open a searcher (and its generation), retrying when a writer retires the
+        generation being opened.
 
         A writer deletes the files of generations no reader holds; a reader opening at
-        that instant finds one gone. The newer generation is complete, so try again.
+        that instant finds one gone (or, listing the directory while a new TOC is renamed in
+        and the old one deleted, finds none). The newer generation is complete: try again.
         """
         for attempt in range(tries):
             try:
-                return ix.searcher()
-            except (FileNotFoundError, OSError):
+                return self._reopen(ix)
+            except (OSError, windex.EmptyIndexError):
                 if attempt == tries - 1:
                     raise
                 time.sleep(0.02 * (attempt + 1))
                 ix.close()
                 ix = self._ix = windex.open_dir(str(self.path))
+
+    def _reopen(self, ix):
+        """A searcher on the latest generation that keeps the previous searcher's readers of
+        unchanged segments. Opening a segment costs ~1-2 ms and a write changes one or two of
+        the dozens an index holds, so a searcher after a write opens only those."""
+        toc = ix._read_toc()
+        kept = {}
+        if self._searcher is not None:
+            for r, _ in self._searcher.reader().leaf_readers():
+                seg = r.segment()  # None for the reader of an empty index
+                # Deletions only ever add: the same count is the same set of deleted letters.
+                if seg is not None:
+                    kept[(seg.segment_id(), seg.deleted_count())] = r
+        readers = []
+        for seg in toc.segments:
+            reader = kept.pop((seg.segment_id(), seg.deleted_count()), None)
+            readers.append(reader or SegmentReader(ix.storage, toc.schema, seg, generation=toc.generation))
+        for reader in kept.values():
+            reader.close()
+        if not readers:
+            joined = EmptyReader(toc.schema)
+        elif len(readers) == 1:
+            joined = readers[0]
+        else:
+            joined = MultiReader(readers, generation=toc.generation)
+        return Searcher(joined, fromindex=ix), toc.generation
 
     def parse(self, q: str, resolver=None, resolved=()):
         """The Whoosh query for `q`, checked (wildcards against this index)."""
@@ -883,14 +839,24 @@ class IndexBatch:
         self.writer = index._open().writer(compound=False)
 
     def add(self, letter: Letter, path: str) -> None:
-        self.writer.update_document(**document(letter, path))
+        s = self.index.searcher()
+        if self.index._generation == self.writer.generation - 1:
+            # The replaced version found with the index's own searcher, which reads this very
+            # generation: Whoosh's update_document would open a reader on every segment.
+            for docnum in s.document_numbers(id=letter.id):
+                self.writer.delete_document(docnum)
+            self.writer.add_document(**document(letter, path))
+        else:
+            self.writer.update_document(**document(letter, path))
 
     def delete(self, letter_id: str) -> None:
         self.writer.delete_by_term("id", letter_id)
 
     def commit(self, sha: str) -> None:
-        self.writer.commit(mergetype=tiered_merge)
+        self.writer.commit(mergetype=merges.deferred_merge)
         self.index._set_commit(sha)
+        if merges.due(self.index._open()._segments()):
+            merges.start(self.index.path)  # a full tier merges beside the writers
 
     def cancel(self) -> None:
         self.writer.cancel()

@@ -112,7 +112,7 @@ def test_tiered_merge_merges_a_size_tier_only_when_it_is_full(tmp_path):
     """Single writes leave small segments; they merge ten at a time, never the big one."""
     from whoosh import index as windex
     from whoosh.fields import ID, Schema
-    from archive.index import MERGE_FAN_IN, tiered_merge
+    from archive.merges import MERGE_FAN_IN, tiered_merge
     ix = windex.create_in(str(tmp_path), Schema(id=ID(stored=True)))
     w = ix.writer()
     for i in range(150):
@@ -136,13 +136,14 @@ def test_segments_merged_by_reindexing_stored_fields_search_like_a_rebuilt_index
     """Single ingests leave one-letter segments; a full tier is indexed again from its stored
     fields. Every search and facet must then be what a rebuild from git gives."""
     from archive.home import Archive
-    from archive.index import MERGE_FAN_IN
+    from archive.merges import MERGE_FAN_IN, merge_all
     from conftest import AUTHOR
     from test_guarantees import letter_text
     a = Archive.init(tmp_path / "home", AUTHOR)
     try:
         for i in range(MERGE_FAN_IN + 3):
             assert a.ingest(letter_text(i).encode(), f"l{i}.txt", {}, AUTHOR)["ok"]
+        merge_all(a.index.path, wait=True)  # the merger a write started, and what is left due
         sizes = sorted(s.doc_count_all() for s in a.index._open()._segments())
         assert max(sizes) > 1  # a tier was merged
         queries = ["detention", "country:" + a.search("")["facets"]["country"][0]["value"],
@@ -176,5 +177,33 @@ def test_a_searcher_reads_on_while_another_writer_replaces_its_segments(tmp_path
         assert sorted(f["id"] for f in s.all_stored_fields()) == sorted(
             r["id"] for r in a.list())
         reader.close()
+    finally:
+        a.close()
+
+
+def test_a_searcher_after_a_write_keeps_the_readers_of_unchanged_segments(tmp_path):
+    """Only the segments a write added or deleted from are opened again, and a segment that
+    lost a letter to a new version is read afresh (the old version must not be found)."""
+    from archive.home import Archive
+    from conftest import AUTHOR
+    from test_guarantees import letter_text
+    a = Archive.init(tmp_path / "home", AUTHOR)
+    try:
+        ids = [a.ingest(letter_text(i).encode(), f"l{i}.txt", {}, AUTHOR)["id"] for i in range(3)]
+
+        def leaves():
+            return {r.segment().segment_id(): r for r, _ in a.index.searcher().reader().leaf_readers()}
+        before = leaves()
+        assert len(before) == 3
+        a.ingest(letter_text(7).encode(), "l7.txt", {}, AUTHOR)
+        after = leaves()
+        assert len(after) == 4 and all(after[seg] is r for seg, r in before.items())
+        a.edit(ids[0], {"title": "A corrected title"}, author=AUTHOR)
+        edited = leaves()
+        changed = [seg for seg, r in before.items() if edited[seg] is not r]
+        assert len(changed) == 1  # the segment holding the old version, now with a deletion
+        s = a.index.searcher()
+        assert [s.stored_fields(d)["title"] for d in s.document_numbers(id=ids[0])] == ["A corrected title"]
+        assert a.search("", limit=100)["total"] == 4
     finally:
         a.close()

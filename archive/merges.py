@@ -1,0 +1,259 @@
+"""Index segment merges: which segments merge (by size tier), and merges done beside the
+writers, so that a single ingest never waits for one.
+
+Every index commit adds one segment. Once a size tier (under 10 letters, under 100, ...) holds
+MERGE_FAN_IN segments, they are merged into one, so a letter is merged about once per tier.
+A write commits without merging and, when a tier is full, starts `python -m archive.merges
+INDEX_DIR`. That process reads the full tier and writes the merged segment while writers and
+searchers go on, then takes the writer lock for the few milliseconds it needs to swap the
+merged segment in, first re-applying any deletion (an update, a removal) a writer made to those
+letters in the meantime. If the segments it read were replaced meanwhile (a rebuild, an inline
+merge), the merge is dropped and its files are cleaned up with the other unused ones.
+
+A writer still merges inline when merges have fallen far behind (MAX_SEGMENTS), so a burst of
+writes cannot leave searches reading hundreds of segments.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from whoosh import index as windex
+from whoosh.reading import SegmentReader
+from whoosh.writing import PostingPool, SegmentWriter
+
+MERGE_FAN_IN = 10
+MAX_SEGMENTS = 4 * MERGE_FAN_IN
+RETIRED_GRACE = 120  # seconds a replaced segment's files stay for searchers still reading them
+MERGING_STALE = 6 * 3600  # a merge marker older than this is from a merger that died
+# Every field a document needs, stored: older indexes stored fewer, and merge the slow way.
+REINDEXABLE = {"entities", "official", "addressee", "org", "sender", "family"}
+MARKER = "MERGING"
+
+
+def tier(segment) -> int:
+    """The size tier of a segment: the number of digits of its document count."""
+    return len(str(max(1, segment.doc_count_all())))
+
+
+def due(segments) -> list[list]:
+    """The full tiers, smallest first: each a list of segments to merge into one."""
+    tiers: dict = {}
+    for seg in segments:
+        tiers.setdefault(tier(seg), []).append(seg)
+    return [tiers[t] for t in sorted(tiers) if len(tiers[t]) >= MERGE_FAN_IN]
+
+
+def _add_segment(writer, segment) -> None:
+    """Add a segment's live documents to `writer`, in document order."""
+    reader = SegmentReader(writer.storage, writer.schema, segment)
+    try:
+        stored = list(reader.all_stored_fields()) if tier(segment) == 1 else None
+        if stored and all(REINDEXABLE <= set(fields) for fields in stored):
+            # A segment of a few letters is cheaper to index again from its stored fields
+            # than to merge: Whoosh merges term by term (~0.1 ms a term).
+            for fields in stored:
+                writer.add_document(**fields)
+        else:
+            writer.add_reader(reader)
+    finally:
+        reader.close()
+
+
+def tiered_merge(writer, segments):
+    """Whoosh merge policy that merges every full tier into the writer's new segment."""
+    merged = {id(seg) for group in due(segments) for seg in group}
+    for group in due(segments):
+        for seg in group:
+            _add_segment(writer, seg)
+    return [seg for seg in segments if id(seg) not in merged]
+
+
+def deferred_merge(writer, segments):
+    """Whoosh merge policy of an ordinary write: merging is left to the background merger,
+    unless merges have fallen so far behind that the writer catches up inline."""
+    if len(segments) + 1 > MAX_SEGMENTS:
+        return tiered_merge(writer, segments)
+    return list(segments)
+
+
+# ------------------------------------------------------------------ cleaning up
+def _merging(folder: Path) -> set:
+    """Segment ids a live merger is writing (their files are not in any TOC yet)."""
+    try:
+        marks = json.loads((folder / MARKER).read_text())
+    except (OSError, ValueError):
+        return set()
+    now = time.time()
+    return {seg for seg, started in marks.items() if now - started < MERGING_STALE}
+
+
+def _mark(folder: Path, segment_id: str | None) -> None:
+    marks = {segment_id: time.time()} if segment_id else {}
+    tmp = folder / (MARKER + ".tmp")
+    tmp.write_text(json.dumps(marks))
+    os.replace(tmp, folder / MARKER)
+
+
+def clean_files_later(storage, indexname, gen, segments):
+    """Whoosh's `clean_files`, except that the files of a segment a commit replaced are deleted
+    only RETIRED_GRACE seconds later, and a segment being merged is left alone. A searcher
+    opened on the previous generation opens some of a segment's files when it first needs
+    them (stored fields, field lengths), so deleting them at once made a reader in another
+    process fail in the middle of a search. Whoosh calls this while the writer holds the index
+    lock, so the ledger is written by one process at a time."""
+    folder = Path(getattr(storage, "folder", "."))
+    current = {seg.segment_id() for seg in segments} | _merging(folder)
+    tocs, segs = windex.TOC._pattern(indexname), windex.TOC._segment_pattern(indexname)
+    ledger_path = folder / "RETIRED"
+    try:
+        ledger = json.loads(ledger_path.read_text())
+    except (OSError, ValueError):
+        ledger = {}
+    now, unused = time.time(), set()
+    for filename in list(storage):
+        toc, seg = tocs.match(filename), segs.match(filename)
+        if toc and int(toc.group(1)) != gen:
+            _delete(storage, filename)
+        elif seg and seg.group(1) not in current:
+            unused.add(seg.group(1))
+            if now - ledger.setdefault(seg.group(1), now) > RETIRED_GRACE:
+                _delete(storage, filename)
+    ledger = {name: t for name, t in ledger.items() if name in unused and now - t <= RETIRED_GRACE}
+    try:
+        tmp = ledger_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(ledger))
+        os.replace(tmp, ledger_path)
+    except OSError:
+        pass  # without the ledger, the files are simply kept until a later commit
+
+
+def _delete(storage, filename):
+    try:
+        storage.delete_file(filename)
+    except OSError:
+        pass
+
+
+# ------------------------------------------------------------------ merging beside writers
+class Merge:
+    """One full tier merged while writers go on: `prepare` writes it, `swap` commits it."""
+
+    def __init__(self, index):
+        self.index = index                      # an archive.index.Index
+        self.ix = windex.open_dir(str(index.path))
+        self.folder = Path(index.path)
+        self.segment = None
+
+    def prepare(self) -> bool:
+        """Write the merged segment of the smallest full tier; False if no tier is full."""
+        toc = self.ix._read_toc()
+        groups = due(toc.segments)
+        if not groups:
+            return False
+        group = groups[0]
+        self.seen = {seg.segment_id(): set(seg.deleted_docs()) for seg in group}
+        self.live = [(seg.segment_id(), [d for d in range(seg.doc_count_all()) if not seg.is_deleted(d)])
+                     for seg in group]
+        writer = SegmentWriter(self.ix, _lk=False, compound=False)
+        # Writers share one scratch directory and delete it when they finish: use our own.
+        writer._tempstorage = self.ix.storage.temp_storage(
+            f"merge-{writer.newsegment.segment_id()}.tmp")
+        writer.pool = PostingPool(writer._tempstorage, writer.newsegment, limitmb=128)
+        _mark(self.folder, writer.newsegment.segment_id())
+        try:
+            for seg in group:
+                _add_segment(writer, seg)
+            self.segment = writer._finalize_segment()
+        except BaseException:
+            writer._close_segment()
+            _mark(self.folder, None)
+            raise
+        finally:
+            writer._tempstorage.destroy()
+        return True
+
+    def swap(self) -> bool:
+        """Replace the merged segments by the new one; False (and dropped) if any is gone."""
+        try:
+            with self.index.writer_lock():
+                lock = self.ix.lock("WRITELOCK")
+                lock.acquire(blocking=True)
+                try:
+                    return self._swap()
+                finally:
+                    lock.release()
+        finally:
+            _mark(self.folder, None)
+
+    def _swap(self) -> bool:
+        toc = self.ix._read_toc()
+        current = {seg.segment_id(): seg for seg in toc.segments}
+        if any(seg_id not in current for seg_id in self.seen):
+            return False
+        base = 0
+        for seg_id, live in self.live:
+            # Letters a writer updated or removed while we merged: gone from the merge too.
+            gone = set(current[seg_id].deleted_docs()) - self.seen[seg_id]
+            for offset, docnum in enumerate(live):
+                if docnum in gone:
+                    self.segment.delete_document(base + offset)
+            base += len(live)
+        segments = [seg for seg in toc.segments if seg.segment_id() not in self.seen] + [self.segment]
+        generation = toc.generation + 1
+        windex.TOC(toc.schema, segments, generation).write(self.ix.storage, self.ix.indexname)
+        clean_files_later(self.ix.storage, self.ix.indexname, generation, segments)
+        return True
+
+    def close(self):
+        self.ix.close()
+
+
+def merge_all(index_dir, wait: bool = False, attempts: int = 50) -> int:
+    """Do every due merge; how many landed. One merger at a time: another returns at once,
+    unless `wait`, when it waits for the running one and then merges what is still due."""
+    from .index import Index, _FileLock
+    index = Index(Path(index_dir))
+    landed = 0
+    for _ in range(attempts):
+        with _FileLock(index.path.parent / "index-merge.lock", blocking=wait) as lk:
+            if not lk.acquired:
+                return landed
+            merge = Merge(index)
+            try:
+                if not merge.prepare():
+                    # A write may fill a tier after this look and find us still holding the
+                    # merge lock: look once more after letting go of it.
+                    pass
+                elif merge.swap():
+                    landed += 1
+                    continue
+            finally:
+                merge.close()
+        ix = windex.open_dir(str(index.path))
+        try:
+            if not due(ix._segments()):
+                return landed
+        finally:
+            ix.close()
+    return landed
+
+
+def start(index_dir) -> None:
+    """Start `python -m archive.merges INDEX_DIR`, detached: the caller does not wait."""
+    root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
+    subprocess.Popen([sys.executable, "-m", "archive.merges", str(index_dir)], env=env,
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True)
+
+
+if __name__ == "__main__":
+    try:
+        merge_all(sys.argv[1])
+    except (OSError, windex.EmptyIndexError):
+        sys.exit(1)  # the index was removed or rebuilt under us: the next write starts another

@@ -1,0 +1,115 @@
+"""Segment merges beside the writers: a write never waits for one, nothing is lost or
+duplicated when a writer changes letters while they merge, and the real background process
+started by writes does its work."""
+import time
+
+import pytest
+from whoosh import index as windex
+from whoosh.fields import ID, TEXT, Schema
+
+from archive import merges
+from archive.index import Index
+from conftest import AUTHOR
+
+
+def _sizes(ix):
+    return sorted(seg.doc_count_all() for seg in ix._segments())
+
+
+@pytest.fixture
+def small(tmp_path):
+    """A plain Whoosh index of MERGE_FAN_IN one-document segments, as single writes leave."""
+    path = tmp_path / "index"
+    path.mkdir()
+    ix = windex.create_in(str(path), Schema(id=ID(stored=True, unique=True), body=TEXT(stored=True)))
+    for i in range(merges.MERGE_FAN_IN):
+        w = ix.writer()
+        w.add_document(id=f"d{i}", body=f"letter number {i} about detention")
+        w.commit(mergetype=merges.deferred_merge)
+    assert _sizes(ix) == [1] * merges.MERGE_FAN_IN  # the write path merged nothing
+    yield ix, Index(path)
+    ix.close()
+
+
+def _docs(ix):
+    with ix.searcher() as s:
+        return sorted((f["id"], f["body"]) for f in s.all_stored_fields())
+
+
+def test_a_merge_keeps_the_changes_a_writer_made_while_it_ran(small, monkeypatch):
+    ix, index = small
+    # Replaced segments' files go at the next commit: only the merge marker protects ours.
+    monkeypatch.setattr(merges, "RETIRED_GRACE", -1)
+    merge = merges.Merge(index)
+    assert merge.prepare()
+    w = ix.writer()  # a writer updates one merged letter and removes another meanwhile
+    w.update_document(id="d3", body="corrected letter three")
+    w.delete_by_term("id", "d5")
+    w.commit(mergetype=merges.deferred_merge)
+    assert merge.swap()
+    merge.close()
+    assert _sizes(ix) == [1, merges.MERGE_FAN_IN]
+    expected = sorted([(f"d{i}", f"letter number {i} about detention")
+                       for i in range(merges.MERGE_FAN_IN) if i not in (3, 5)]
+                      + [("d3", "corrected letter three")])
+    assert _docs(ix) == expected
+    with ix.searcher() as s:
+        assert s.doc_count() == merges.MERGE_FAN_IN - 1
+        assert not (index.path / merges.MARKER).read_text().strip("{}")
+
+
+def test_a_merge_whose_segments_were_replaced_meanwhile_is_dropped(small):
+    ix, index = small
+    before = _docs(ix)
+    merge = merges.Merge(index)
+    assert merge.prepare()
+    ix.optimize()  # another writer merged everything first
+    assert not merge.swap()
+    merge.close()
+    assert _sizes(ix) == [merges.MERGE_FAN_IN] and _docs(ix) == before
+
+
+def test_nothing_merges_before_a_tier_is_full(small):
+    ix, index = small
+    ix.optimize()
+    for i in range(merges.MERGE_FAN_IN - 1):
+        w = ix.writer()
+        w.add_document(id=f"n{i}", body="y")
+        w.commit(mergetype=merges.deferred_merge)
+    assert merges.merge_all(index.path) == 0
+    assert _sizes(ix) == [1] * (merges.MERGE_FAN_IN - 1) + [merges.MERGE_FAN_IN]
+
+
+def test_a_writer_merges_inline_only_when_merges_fell_far_behind(small):
+    ix, _ = small
+    for i in range(merges.MAX_SEGMENTS - merges.MERGE_FAN_IN):
+        w = ix.writer()
+        w.add_document(id=f"more{i}", body="z")
+        w.commit(mergetype=merges.deferred_merge)
+    assert len(ix._segments()) == merges.MAX_SEGMENTS  # no merger ran: nothing merged yet
+    w = ix.writer()
+    w.add_document(id="last", body="z")
+    w.commit(mergetype=merges.deferred_merge)
+    assert _sizes(ix) == [merges.MAX_SEGMENTS + 1]
+    assert ix.doc_count() == merges.MAX_SEGMENTS + 1
+
+
+def test_single_ingests_start_a_merger_that_merges_a_full_tier(tmp_path):
+    """The real detached `python -m archive.merges` process, started by the writes."""
+    from archive.home import Archive
+    from test_guarantees import letter_text
+    a = Archive.init(tmp_path / "home", AUTHOR)
+    try:
+        for i in range(merges.MERGE_FAN_IN + 2):
+            assert a.ingest(letter_text(i).encode(), f"l{i}.txt", {}, AUTHOR)["ok"]
+        deadline = time.time() + 60
+        while merges.due(a.index._open()._segments()) and time.time() < deadline:
+            time.sleep(0.2)
+        sizes = _sizes(a.index._open())
+        assert max(sizes) >= merges.MERGE_FAN_IN and sum(sizes) == merges.MERGE_FAN_IN + 2
+        # The searcher moves to the merged generation and finds every letter once.
+        hits = a.search("", limit=100)
+        assert hits["total"] == merges.MERGE_FAN_IN + 2
+        assert len({h["id"] for h in hits["hits"]}) == merges.MERGE_FAN_IN + 2
+    finally:
+        a.close()
