@@ -16,7 +16,7 @@ import os
 import re
 import shutil
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -613,14 +613,17 @@ class Index:
         if not bands:
             return []
         # Counted straight from the bands' posting lists (a scored Whoosh search over them
-        # took ~180 ms at 100,000 letters): the first `limit` share the most bands.
+        # took ~180 ms at 100,000 letters), which the ranking keeps decoded per segment: the
+        # first `limit` share the most bands, ties in document order.
         s = self.searcher()
-        reader, shared = s.reader(), Counter()
-        for band in dict.fromkeys(bands):
-            if ("family", band) in reader:
-                shared.update(reader.postings("family", band).all_ids())
+        reader = s.reader()
+        found = [ranking.term_doc_array(reader, "family", band) for band in dict.fromkeys(bands)]
+        found = [docs for docs in found if len(docs)]
+        if not found:
+            return []
+        docs, shared = np.unique(np.concatenate(found), return_counts=True)
         out = []
-        for docnum, _ in sorted(shared.items(), key=lambda dc: (-dc[1], dc[0]))[:limit + 1]:
+        for docnum in docs[np.lexsort((docs, -shared))[:limit + 1]].tolist():
             fields = s.stored_fields(docnum)
             out.append({"id": fields["id"], "title": fields["title"], "minhash": fields.get("minhash", "")})
         return out
@@ -855,8 +858,7 @@ class IndexBatch:
     def commit(self, sha: str) -> None:
         self.writer.commit(mergetype=merges.deferred_merge)
         self.index._set_commit(sha)
-        if merges.due(self.index._open()._segments()):
-            merges.start(self.index.path)  # a full tier merges beside the writers
+        merges.request(self.index)  # a full tier merges beside the writers
 
     def cancel(self) -> None:
         self.writer.cancel()

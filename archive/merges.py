@@ -15,6 +15,7 @@ writes cannot leave searches reading hundreds of segments.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -24,7 +25,8 @@ from pathlib import Path
 
 from whoosh import index as windex
 from whoosh.reading import SegmentReader
-from whoosh.writing import PostingPool, SegmentWriter
+from whoosh.filedb.filestore import FileStorage
+from whoosh.writing import SegmentWriter
 
 MERGE_FAN_IN = 10
 MAX_SEGMENTS = 4 * MERGE_FAN_IN
@@ -140,13 +142,25 @@ def _delete(storage, filename):
 
 
 # ------------------------------------------------------------------ merging beside writers
+class _OwnScratch(FileStorage):
+    """The index's storage, except that scratch files go to a directory of this merger's own:
+    writers share one (for postings and stored columns) and delete it when they finish."""
+
+    def __init__(self, folder: str, scratch: str):
+        super().__init__(folder)
+        self.scratch = scratch
+
+    def temp_storage(self, name=None):
+        return super().temp_storage(self.scratch)
+
+
 class Merge:
     """One full tier merged while writers go on: `prepare` writes it, `swap` commits it."""
 
     def __init__(self, index):
         self.index = index                      # an archive.index.Index
-        self.ix = windex.open_dir(str(index.path))
         self.folder = Path(index.path)
+        self.ix = windex.FileIndex(_OwnScratch(str(self.folder), f"merge-{os.getpid()}.tmp"))
         self.segment = None
 
     def prepare(self) -> bool:
@@ -160,10 +174,6 @@ class Merge:
         self.live = [(seg.segment_id(), [d for d in range(seg.doc_count_all()) if not seg.is_deleted(d)])
                      for seg in group]
         writer = SegmentWriter(self.ix, _lk=False, compound=False)
-        # Writers share one scratch directory and delete it when they finish: use our own.
-        writer._tempstorage = self.ix.storage.temp_storage(
-            f"merge-{writer.newsegment.segment_id()}.tmp")
-        writer.pool = PostingPool(writer._tempstorage, writer.newsegment, limitmb=128)
         _mark(self.folder, writer.newsegment.segment_id())
         try:
             for seg in group:
@@ -213,47 +223,89 @@ class Merge:
         self.ix.close()
 
 
-def merge_all(index_dir, wait: bool = False, attempts: int = 50) -> int:
+def merge_all(index_dir, wait: bool = False, held: int | None = None, attempts: int = 50) -> int:
     """Do every due merge; how many landed. One merger at a time: another returns at once,
-    unless `wait`, when it waits for the running one and then merges what is still due."""
+    unless `wait`, when it waits for the running one and then merges what is still due.
+    `held`: a descriptor of the merge lock, already locked by whoever started this merger."""
     from .index import Index, _FileLock
     index = Index(Path(index_dir))
+    try:
+        landed = 0
+        for _ in range(attempts):
+            if held is not None:
+                try:
+                    landed += _merge_due(index, attempts)
+                finally:
+                    os.close(held)  # lets go of the lock the starter handed over
+                    held = None
+            else:
+                with _FileLock(_merge_lock(index), blocking=wait) as lk:
+                    if not lk.acquired:
+                        return landed
+                    landed += _merge_due(index, attempts)
+            # A write may have filled a tier after our last look and found the lock still held
+            # (so started nobody): look once more now that it is free.
+            if not _due_now(index.path):
+                return landed
+        return landed
+    finally:
+        index.close()
+
+
+def _due_now(index_dir) -> bool:
+    # Whoosh's own opening: Index._open() would start an empty index where there is none.
+    ix = windex.open_dir(str(index_dir))
+    try:
+        return bool(due(ix._segments()))
+    finally:
+        ix.close()
+
+
+def _merge_due(index, attempts: int) -> int:
     landed = 0
     for _ in range(attempts):
-        with _FileLock(index.path.parent / "index-merge.lock", blocking=wait) as lk:
-            if not lk.acquired:
-                return landed
-            merge = Merge(index)
-            try:
-                if not merge.prepare():
-                    # A write may fill a tier after this look and find us still holding the
-                    # merge lock: look once more after letting go of it.
-                    pass
-                elif merge.swap():
-                    landed += 1
-                    continue
-            finally:
-                merge.close()
-        ix = windex.open_dir(str(index.path))
+        merge = Merge(index)
         try:
-            if not due(ix._segments()):
+            if not merge.prepare():
                 return landed
+            landed += merge.swap()  # a merge dropped (its segments replaced) is tried again
         finally:
-            ix.close()
+            merge.close()
     return landed
 
 
-def start(index_dir) -> None:
-    """Start `python -m archive.merges INDEX_DIR`, detached: the caller does not wait."""
+def request(index) -> None:
+    """After a commit: start a merger if a tier is full and none is running. The lock is
+    taken here and handed to the merger, so writes during its start-up start no other."""
+    if not due(index._open()._segments()):
+        return
+    fd = os.open(_merge_lock(index), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return  # a running merger looks for due merges again before it exits
+    try:
+        start(index.path, fd)
+    finally:
+        os.close(fd)  # the merger holds the lock through its own copy
+
+
+def _merge_lock(index) -> Path:
+    return index.path.parent / "index-merge.lock"
+
+
+def start(index_dir, lock_fd: int) -> None:
+    """Start `python -m archive.merges INDEX_DIR LOCK_FD`, detached: nobody waits for it."""
     root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
-    subprocess.Popen([sys.executable, "-m", "archive.merges", str(index_dir)], env=env,
+    subprocess.Popen([sys.executable, "-m", "archive.merges", str(index_dir), str(lock_fd)], env=env,
                      stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                     start_new_session=True)
+                     pass_fds=(lock_fd,), start_new_session=True)
 
 
 if __name__ == "__main__":
     try:
-        merge_all(sys.argv[1])
+        merge_all(sys.argv[1], held=int(sys.argv[2]) if len(sys.argv) > 2 else None)
     except (OSError, windex.EmptyIndexError):
         sys.exit(1)  # the index was removed or rebuilt under us: the next write starts another

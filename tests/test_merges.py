@@ -113,3 +113,54 @@ def test_single_ingests_start_a_merger_that_merges_a_full_tier(tmp_path):
         assert len({h["id"] for h in hits["hits"]}) == merges.MERGE_FAN_IN + 2
     finally:
         a.close()
+
+
+def test_a_merge_of_letters_keeps_its_scratch_files_apart_from_the_writers(tmp_path, monkeypatch):
+    """Writers share the index's scratch directory and delete it when they finish; a merger
+    that wrote its stored columns there failed whenever a single ingest finished meanwhile."""
+    import shutil
+    from archive.home import Archive
+    from test_guarantees import letter_text
+    started = []
+    monkeypatch.setattr(merges, "start", lambda path, fd: started.append(path))  # this test runs the merge itself
+    a = Archive.init(tmp_path / "home", AUTHOR)
+    try:
+        for i in range(merges.MERGE_FAN_IN):
+            assert a.ingest(letter_text(i).encode(), f"l{i}.txt", {}, AUTHOR)["ok"]
+        assert started
+        before = a.search("", limit=100)
+        shutil.rmtree(a.index.path / "MAIN.tmp", ignore_errors=True)
+        merge = merges.Merge(a.index)
+        assert merge.prepare()
+        assert not (a.index.path / "MAIN.tmp").exists()
+        assert a.ingest(letter_text(50).encode(), "l50.txt", {}, AUTHOR)["ok"]  # a writer meanwhile
+        assert merge.swap()
+        merge.close()
+        assert not list(a.index.path.glob("merge-*"))
+        assert _sizes(a.index._open()) == [1, merges.MERGE_FAN_IN]
+        after = a.search("", limit=100)
+        assert after["total"] == before["total"] + 1
+        assert {h["id"] for h in before["hits"]} < {h["id"] for h in after["hits"]}
+    finally:
+        a.close()
+
+
+def test_writes_start_no_second_merger_while_one_runs(tmp_path, monkeypatch):
+    """Each merger costs a Python start-up: writes during a merge must not start more."""
+    from archive.home import Archive
+    from archive.index import _FileLock
+    from test_guarantees import letter_text
+    started = []
+    monkeypatch.setattr(merges, "start", lambda path, fd: started.append(path))
+    a = Archive.init(tmp_path / "home", AUTHOR)
+    try:
+        with _FileLock(merges._merge_lock(a.index), blocking=True):  # a merger is running
+            for i in range(merges.MERGE_FAN_IN + 2):
+                assert a.ingest(letter_text(i).encode(), f"l{i}.txt", {}, AUTHOR)["ok"]
+            assert started == []
+        assert a.ingest(letter_text(30).encode(), "l30.txt", {}, AUTHOR)["ok"]
+        assert started == [a.index.path]
+        assert merges.merge_all(a.index.path) == 1  # what that merger does
+        assert _sizes(a.index._open()) == [merges.MERGE_FAN_IN + 3]
+    finally:
+        a.close()
