@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -257,21 +258,33 @@ class Archive:
             print(f"letters: committed, but the index could not be updated ({exc}); "
                   "it will catch up on the next search or `letters verify --repair`", file=sys.stderr)
             return
-        pathlog.keep_current(self.reader, self.reader.cache, self.reader.head())
+        head = self.reader.head()
+        written = self.store.last
+        if not (commits == 1 and written is not None and written.sha == head
+                and pathlog.record(self.reader.cache, written)):
+            pathlog.keep_current(self.reader, self.reader.cache, head)
         counter = self.home / "graph-pending"
         try:
             pending = int(counter.read_text() or 0) + commits
         except (FileNotFoundError, ValueError):
             pending = commits
         if pending >= GRAPH_EVERY:
-            self.write_commit_graph()
+            self.write_commit_graph(wait=False)
             pending = 0
         counter.write_text(str(pending))
 
-    def write_commit_graph(self) -> None:
-        """Refresh git's commit-graph with changed-path Bloom filters (fast `git log -- path`)."""
+    def write_commit_graph(self, wait: bool = True) -> None:
+        """Refresh git's commit-graph with changed-path Bloom filters (fast `git log -- path`).
+
+        Without `wait`, git runs detached: after a write, nobody waits for it (git's own lock
+        keeps two refreshes from colliding; one that fails is only an optimisation missed)."""
+        args = ["commit-graph", "write", "--reachable", "--changed-paths", "--split"]
+        if not wait:
+            subprocess.Popen(["git", "--git-dir", self.repo.git_dir, *args], stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            return
         try:
-            self.repo.git.commit_graph("write", "--reachable", "--changed-paths", "--split")
+            self.repo.git.commit_graph(*args[1:])
         except git.GitCommandError:
             pass  # only an optimisation: history stays correct without it
 

@@ -92,6 +92,28 @@ def keep_current(reader, cache, head: str | None) -> None:
         _at(reader, cache, head)
 
 
+def record(cache, written) -> bool:
+    """Add the one commit this process just wrote (a `store.Written`) when the table stands at
+    its parent: the rows `git log --raw` would give, without running it. False: not added."""
+    if cache is None or written is None or written.parent is None:
+        return False
+
+    def work(conn):
+        if _meta(conn, TIP) != written.parent:
+            raise _Busy   # the table is elsewhere (not built, behind, or moved on)
+        seq = int(_meta(conn, SEQ) or 0) + 1
+        conn.execute("INSERT OR REPLACE INTO commitinfo VALUES (?, ?, ?, ?)",
+                     (written.sha, written.author, written.date, written.message))
+        conn.executemany("INSERT OR REPLACE INTO pathlog VALUES (?, ?, ?, ?)",
+                         [(path, seq, written.sha, blob or "") for path, blob in written.changes])
+        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [SEQ, str(seq)])
+        conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [TIP, written.sha])
+    try:
+        return cache.write(work)
+    except _Busy:
+        return False
+
+
 def _at(reader, cache, head: str, inline: bool = False) -> bool:
     """Bring the table to `head` if it is behind; False if it cannot answer at `head`.
 

@@ -9,15 +9,19 @@ Writers are serialised by the archive lock (`ArchiveLock`).
 """
 from __future__ import annotations
 
+import bisect
 import contextlib
 import errno
 import fcntl
 import hashlib
 import os
+import re
 import signal
 import tempfile
 import zlib
 from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
 import subprocess
 import sys
 import time
@@ -87,16 +91,66 @@ def _name(name: str) -> bytes:
     return name.encode("utf-8", "surrogateescape")
 
 
+# One entry of a raw git tree: octal mode, space, name, NUL, 20-byte binary sha.
+_TREE_ENTRY = re.compile(rb"([0-7]+) ([^\0]*)\0(.{20})", re.DOTALL)
+
+
 def parse_tree(data: bytes) -> dict:
     """A raw git tree object's entries: {name: (mode, binary sha)}."""
-    entries, i, end = {}, 0, len(data)
-    while i < end:
-        space = data.index(b" ", i)
-        nul = data.index(b"\0", space)
-        entries[data[space + 1:nul].decode("utf-8", "surrogateescape")] = \
-            (int(data[i:space], 8), data[nul + 1:nul + 21])
-        i = nul + 21
-    return entries
+    return _Tree.from_raw(data).entries
+
+
+def _order_key(name: str, mode: int) -> bytes:
+    # git orders tree entries by name, with directories compared as if ending in '/'
+    return _name(name) + (b"/" if mode == 0o040000 else b"")
+
+
+def _first(row):
+    return row[0]
+
+
+class _Tree:
+    """A tree's entries, and (once needed) its rows in git's order, each with its encoded line:
+    a year folder holds thousands of letters, and changing one of them must not sort and
+    encode them all again."""
+    __slots__ = ("entries", "_rows")
+
+    def __init__(self, entries: dict, rows: list | None = None):
+        self.entries = entries   # {name: (mode, binary sha)}
+        self._rows = rows        # [(order key, encoded entry)], in git's order
+
+    @classmethod
+    def from_raw(cls, data: bytes) -> "_Tree":
+        """A tree read from git: its entries are already in git's order, each its own line."""
+        entries, rows = {}, []
+        for m in _TREE_ENTRY.finditer(data):
+            mode, raw_name = int(m.group(1), 8), m.group(2)
+            entries[raw_name.decode("utf-8", "surrogateescape")] = (mode, m.group(3))
+            rows.append((raw_name + b"/" if mode == 0o040000 else raw_name, m.group(0)))
+        if any(a[0] >= b[0] for a, b in zip(rows, rows[1:])):
+            rows.sort()  # not written by git: put in order before inserting anything
+        return cls(entries, rows)
+
+    def rows(self) -> list:
+        if self._rows is None:
+            self._rows = sorted((_order_key(name, mode), b"%o %s\0%s" % (mode, _name(name), sha))
+                                for name, (mode, sha) in self.entries.items())
+        return self._rows
+
+    def replaced(self, name: str, old: tuple | None, new: tuple | None) -> "_Tree":
+        """A new tree with entry `name` changed from `old` to `new` (None: absent)."""
+        entries, rows = dict(self.entries), list(self.rows())
+        if old is not None:
+            del entries[name]
+            del rows[bisect.bisect_left(rows, _order_key(name, old[0]), key=_first)]
+        if new is not None:
+            entries[name] = new
+            bisect.insort(rows, (_order_key(name, new[0]), b"%o %s\0%s" % (new[0], _name(name), new[1])),
+                          key=_first)
+        return _Tree(entries, rows)
+
+    def body(self) -> bytes:
+        return b"".join(line for _, line in self.rows())
 
 
 class Store:
@@ -111,6 +165,7 @@ class Store:
         # and a commit reads it once per file it changes there; the next commit starts from
         # the trees this one wrote.
         self._trees: OrderedDict = OrderedDict()
+        self.last: Written | None = None  # the last commit this process wrote, as written
 
     def head(self) -> str | None:
         """The commit `main` points at, or None in an empty repository."""
@@ -139,50 +194,45 @@ class Store:
             raise
         return sha
 
-    def _tree_entries(self, binsha: bytes | None) -> dict:
-        """{name: (mode, binary sha)} of a tree (a copy: the caller may change it)."""
+    def _tree(self, binsha: bytes | None) -> "_Tree":
+        """A tree's entries (kept: trees never change); an empty one for None."""
         if binsha is None:
-            return {}
-        entries = self._trees.get(binsha)
-        if entries is None:
-            entries = parse_tree(self.repo.odb.stream(binsha).read())
-        self._keep_tree(binsha, entries)
-        return dict(entries)
+            return _Tree({})
+        tree = self._trees.get(binsha)
+        if tree is None:
+            tree = _Tree.from_raw(self.repo.odb.stream(binsha).read())
+        self._keep_tree(binsha, tree)
+        return tree
 
-    def _keep_tree(self, binsha: bytes, entries: dict) -> None:
-        self._trees[binsha] = entries
+    def _keep_tree(self, binsha: bytes, tree: "_Tree") -> None:
+        self._trees[binsha] = tree
         self._trees.move_to_end(binsha)
         while len(self._trees) > self.TREES_KEPT:
             self._trees.popitem(last=False)
 
-    def _write_tree(self, entries: dict) -> bytes:
-        # git orders tree entries by name, with directories compared as if ending in '/'
-        def key(item):
-            name, (mode, _) = item
-            return _name(name) + (b"/" if mode == 0o040000 else b"")
-        body = b"".join(b"%o %s\0%s" % (mode, _name(name), sha)
-                        for name, (mode, sha) in sorted(entries.items(), key=key))
-        sha = self._write(b"tree", body)
-        self._keep_tree(sha, dict(entries))
+    def _write_tree(self, tree: "_Tree") -> bytes:
+        sha = self._write(b"tree", tree.body())
+        self._keep_tree(sha, tree)
         return sha
 
-    def _apply(self, tree_sha: bytes | None, parts: list, data: bytes | None) -> bytes | None:
-        """A new tree with the file at `parts` set to `data` (None removes it)."""
-        entries = self._tree_entries(tree_sha)
+    def _apply(self, tree_sha: bytes | None, parts: list, data: bytes | None,
+               changed: list) -> bytes | None:
+        """A new tree with the file at `parts` set to `data` (None removes it); a real change
+        adds the new blob sha (None if removed) to `changed`."""
+        tree = self._tree(tree_sha)
         name = parts[0]
+        old = tree.entries.get(name)
         if len(parts) == 1:
-            if data is None:
-                entries.pop(name, None)
-            else:
-                entries[name] = (0o100644, self._write(b"blob", data))
+            new = None if data is None else (0o100644, self._write(b"blob", data))
+            if old != new:
+                changed.append(new[1].hex() if new else None)
         else:
-            sub = entries.get(name)
-            new_sub = self._apply(sub[1] if sub and sub[0] == 0o040000 else None, parts[1:], data)
-            if new_sub is None:
-                entries.pop(name, None)
-            else:
-                entries[name] = (0o040000, new_sub)
-        return self._write_tree(entries) if entries else None
+            sub = self._apply(old[1] if old and old[0] == 0o040000 else None, parts[1:], data, changed)
+            new = None if sub is None else (0o040000, sub)
+        if old == new:
+            return tree_sha
+        tree = tree.replaced(name, old, new)
+        return self._write_tree(tree) if tree.entries else None
 
     def commit(self, changes: dict, message: str, author: git.Actor,
                expected_head: str | None = "") -> str:
@@ -196,10 +246,13 @@ class Store:
             raise ConflictError(f"the archive changed (main is now {parent}); retry on top of it",
                                 parent or "")
         tree = bytes.fromhex(self.repo.commit(parent).tree.hexsha) if parent else None
+        blobs = []
         for path, data in sorted(changes.items()):
-            tree = self._apply(tree, path.split("/"), data)
+            changed: list = []
+            tree = self._apply(tree, path.split("/"), data, changed)
+            blobs += [(path, blob) for blob in changed]
         if tree is None:
-            tree = self._write_tree({})
+            tree = self._write_tree(_Tree({}))
         if parent and tree.hex() == self.repo.commit(parent).tree.hexsha:
             raise ArchiveError("nothing to commit: the change leaves the archive as it was")
         now = int(time.time())
@@ -220,7 +273,21 @@ class Store:
         except git.GitCommandError as exc:
             raise ConflictError(f"main moved while committing: {exc.stderr.strip()}", "") from None
         fault_point("after-commit")
+        self.last = Written(sha, parent, f"{author.name} <{author.email}>",
+                            datetime.fromtimestamp(now).astimezone().isoformat(), msg.strip(), blobs)
         return sha
+
+
+@dataclass(frozen=True)
+class Written:
+    """A commit as this process wrote it: what `git log --raw` would say of it, known without
+    asking git. `changes`: (path, new blob sha) of each file it changed, None if removed."""
+    sha: str
+    parent: str | None
+    author: str
+    date: str
+    message: str
+    changes: list
 
 
 STALE_REF_LOCK_SECONDS = 10

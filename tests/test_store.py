@@ -91,3 +91,44 @@ def test_parse_tree_reads_every_tree_as_git_does(tmp_path):
                 {name: (mode, sha) for sha, mode, name in tree._cache}
     finally:
         a.close()
+
+
+def test_trees_changed_one_entry_at_a_time_are_the_trees_git_writes(repo, tmp_path):
+    """Each commit re-sorts nothing (entries are inserted in git's order): every tree it writes
+    must be exactly what git's own index writes for the same files, names sorting around a
+    folder ('a' < 'a-b' < 'a.txt' < 'a/' < 'a0') included."""
+    import random
+    store, actor = Store(repo), parse_author("Ana Archivist <ana@example.org>", repo)
+    names = ["a-b", "a.txt", "a0", "b", "é.xml", "Z", "a b", "aa"] + [f"{i:04d}.xml" for i in range(60)]
+    rng = random.Random(5)
+    files: dict = {}
+    for step in range(40):
+        changes = {}
+        for _ in range(rng.randint(1, 3)):
+            path = "d/" + rng.choice(names + ["a/x.xml", "a/y/z.xml"])
+            if path in files and rng.random() < 0.3:
+                changes[path] = None
+            else:
+                changes[path] = f"{step} {path}".encode()
+        try:
+            sha = store.commit(changes, f"step {step}", actor)
+        except Exception as exc:  # a change that changes nothing is refused, as it should be
+            assert "nothing to commit" in str(exc)
+            continue
+        for p, data in changes.items():
+            if data is None:
+                files.pop(p, None)
+            else:
+                files[p] = data
+        work = tmp_path / f"w{step}"
+        work.mkdir()
+        env = {"GIT_DIR": str(repo.git_dir), "GIT_WORK_TREE": str(work),
+               "GIT_INDEX_FILE": str(tmp_path / f"index{step}")}
+        for p, data in files.items():
+            target = work / p
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        subprocess.run(["git", "add", "-A", "."], cwd=work, env=env, check=True, capture_output=True)
+        expected = subprocess.run(["git", "write-tree"], cwd=work, env=env, check=True,
+                                  capture_output=True, text=True).stdout.strip()
+        assert repo.commit(sha).tree.hexsha == expected, step

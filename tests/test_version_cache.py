@@ -177,6 +177,32 @@ def test_kept_file_histories_are_exactly_git_log_s(letter):
         assert a.reader.history(path) == _git_history(a, path)
 
 
+def test_commits_written_here_enter_the_kept_histories_as_git_logs_them(letter, monkeypatch):
+    """After a write of its own, the archive adds the commit's rows from what it wrote, without
+    asking git; they must be exactly the rows git's log gives."""
+    from archive import pathlog
+    a, lid = letter
+    assert a.history(lid)  # the table is built, at the head
+    asked = []
+    monkeypatch.setattr(pathlog, "keep_current", lambda *args: asked.append(args))
+    other = a.ingest((DATA / "letter.txt").read_bytes().replace(b"goverment", b"officials"),
+                     "other.txt", HINTS, author=AUTHOR)["id"]
+    a.edit(other, sets={"date": "2020-01-02"}, message="A date\n\nwith a longer message ", author=AUTHOR)
+    a.edit(lid, text="A short text replacing the whole letter.", author="Someone Else <else@example.org>")
+    assert not asked  # every commit was added from what was written
+    head = a.reader.head()
+    paths = a.repo.git.log("--name-only", "--format=", "--all").split()
+    assert len(set(paths)) > 6
+    for path in set(paths):
+        assert a.reader.history(path) == _git_history(a, path), path
+    assert _tip(a) == head
+
+
+def _tip(a):
+    return sqlite3.connect(a.home / "cache" / "versions.sqlite").execute(
+        "SELECT value FROM meta WHERE key = 'pathlog_tip'").fetchone()[0]
+
+
 def test_a_long_history_is_kept_by_a_background_build(letter, monkeypatch):
     import time
     from archive import pathlog
