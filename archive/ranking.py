@@ -53,6 +53,9 @@ POSTINGS_KEPT = 4_000_000
 _postings_cache: OrderedDict = OrderedDict()
 _postings_kept = 0
 _postings_lock = threading.Lock()
+LEXICON_KEPT_DOCS = 2_000   # segments up to this size keep each field's terms as a set
+LEXICONS_KEPT = 512
+_lexicons: OrderedDict = OrderedDict()   # (segment id, field) -> frozenset of term bytes
 # (index generation, phrase) -> Scores: a phrase's positions are its cost, checked once per
 # generation of the index.
 PHRASES_KEPT = 64
@@ -418,7 +421,7 @@ def _field_lengths(seg, fieldname: str) -> np.ndarray | None:
 def _segment_blocks(seg, fieldname: str, text, with_values: bool = False):
     """(document ids, weights, values or None) of a term's postings in one segment, a block at
     a time (without values: all in one, from the postings cache), deleted documents left out."""
-    if fieldname not in seg.schema or (fieldname, text) not in seg:
+    if fieldname not in seg.schema or not _has_term(seg, fieldname, text):
         return
     m = seg.postings(fieldname, text)
     deleted = ()
@@ -436,6 +439,27 @@ def _segment_blocks(seg, fieldname: str, text, with_values: bool = False):
             ids, weights = ids[keep], weights[keep]
             values = [v for v, k in zip(values, keep.tolist()) if k] if values is not None else None
         yield ids, weights, values
+
+
+def _has_term(seg, fieldname: str, text) -> bool:
+    """Whether a segment holds a term. A small segment's terms of a field are kept as a set:
+    single ingests leave a score of small segments beside the big one, and a lookup in each
+    (a hash probe in its terms file, ~50 µs) made a query of many terms (a letter's LSH
+    bands, when it is ingested) read thousands of probes."""
+    if seg.doc_count_all() > LEXICON_KEPT_DOCS:
+        return (fieldname, text) in seg
+    key = (seg.segment().segment_id(), fieldname)
+    with _postings_lock:
+        terms = _lexicons.get(key)
+        if terms is not None:
+            _lexicons.move_to_end(key)
+    if terms is None:
+        terms = frozenset(seg.lexicon(fieldname))
+        with _postings_lock:
+            _lexicons[key] = terms
+            while len(_lexicons) > LEXICONS_KEPT:
+                _lexicons.popitem(last=False)
+    return seg._text_to_bytes(fieldname, text) in terms
 
 
 def _cached_postings(seg, fieldname: str, text, m) -> tuple:
@@ -472,6 +496,7 @@ def forget_postings() -> None:
     with _postings_lock:
         _postings_cache.clear()
         _postings_kept = 0
+        _lexicons.clear()
     with _phrases_lock:
         _phrases.clear()
 
