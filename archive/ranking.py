@@ -393,28 +393,37 @@ def _spans_in_order(positions: list, slop: int) -> bool:
     return True
 
 
+def _kept(cache: OrderedDict, lock, key, make, limit: int):
+    """cache[key], made by make() when missing and kept; past `limit` entries, the least
+    recently used go."""
+    with lock:
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+    found = make()
+    with lock:
+        cache[key] = found
+        while len(cache) > limit:
+            cache.popitem(last=False)
+    return found
+
+
 def _field_lengths(seg, fieldname: str) -> np.ndarray | None:
     """The length Whoosh stored for `fieldname` of each document of a segment (decoded, as its
     `doc_field_length` reads it), or None if the segment stores none (Whoosh then uses 1)."""
-    key = (seg.segment().segment_id(), fieldname)
-    with _lengths_lock:
-        lengths = _lengths_cache.get(key)
-        if lengths is not None:
-            _lengths_cache.move_to_end(key)
-    if lengths is None:
+    def decode():
         column = seg._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
         if column is None:
-            lengths = _EMPTY_VALUES
-        elif isinstance(column, NumericColumn.Reader) and column._typecode == "B":
+            return _EMPTY_VALUES
+        if isinstance(column, NumericColumn.Reader) and column._typecode == "B":
             stored = np.frombuffer(column._dbfile.get(column._basepos, column._count), dtype=np.uint8)
             lengths = np.full(column._doccount, _LENGTHS[column._default], dtype=np.float64)
             lengths[:len(stored)] = _LENGTHS[stored]   # one byte a document, decoded by table
-        else:
-            lengths = _LENGTHS[np.array(list(column), dtype=np.int64)]
-        with _lengths_lock:
-            _lengths_cache[key] = lengths
-            while len(_lengths_cache) > _LENGTHS_KEPT:
-                _lengths_cache.popitem(last=False)
+            return lengths
+        return _LENGTHS[np.array(list(column), dtype=np.int64)]
+    lengths = _kept(_lengths_cache, _lengths_lock, (seg.segment().segment_id(), fieldname), decode,
+                    _LENGTHS_KEPT)
     return lengths if len(lengths) else None
 
 
@@ -448,17 +457,8 @@ def _has_term(seg, fieldname: str, text) -> bool:
     bands, when it is ingested) read thousands of probes."""
     if seg.doc_count_all() > LEXICON_KEPT_DOCS:
         return (fieldname, text) in seg
-    key = (seg.segment().segment_id(), fieldname)
-    with _postings_lock:
-        terms = _lexicons.get(key)
-        if terms is not None:
-            _lexicons.move_to_end(key)
-    if terms is None:
-        terms = frozenset(seg.lexicon(fieldname))
-        with _postings_lock:
-            _lexicons[key] = terms
-            while len(_lexicons) > LEXICONS_KEPT:
-                _lexicons.popitem(last=False)
+    terms = _kept(_lexicons, _postings_lock, (seg.segment().segment_id(), fieldname),
+                  lambda: frozenset(seg.lexicon(fieldname)), LEXICONS_KEPT)
     return seg._text_to_bytes(fieldname, text) in terms
 
 
