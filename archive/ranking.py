@@ -53,7 +53,9 @@ POSTINGS_KEPT = 4_000_000
 _postings_cache: OrderedDict = OrderedDict()
 _postings_kept = 0
 _postings_lock = threading.Lock()
-LEXICON_KEPT_DOCS = 2_000   # segments up to this size keep each field's terms as a set
+LEXICON_KEPT_DOCS = 2_000   # segments up to this size keep these fields' terms as a set:
+LEXICON_FIELDS = frozenset({"family"})   # a query of many terms (a letter's 32 LSH bands);
+# for a query of a few words, reading a field's whole lexicon costs more than probing for them
 LEXICONS_KEPT = 512
 _lexicons: OrderedDict = OrderedDict()   # (segment id, field) -> frozenset of term bytes
 # (index generation, phrase) -> Scores: a phrase's positions are its cost, checked once per
@@ -451,11 +453,11 @@ def _segment_blocks(seg, fieldname: str, text, with_values: bool = False):
 
 
 def _has_term(seg, fieldname: str, text) -> bool:
-    """Whether a segment holds a term. A small segment's terms of a field are kept as a set:
-    single ingests leave a score of small segments beside the big one, and a lookup in each
-    (a hash probe in its terms file, ~50 µs) made a query of many terms (a letter's LSH
+    """Whether a segment holds a term. A small segment keeps its terms of LEXICON_FIELDS as a
+    set: single ingests leave a score of small segments beside the big one, and a lookup in
+    each (a hash probe in its terms file, ~50 µs) made a query of many terms (a letter's LSH
     bands, when it is ingested) read thousands of probes."""
-    if seg.doc_count_all() > LEXICON_KEPT_DOCS:
+    if fieldname not in LEXICON_FIELDS or seg.doc_count_all() > LEXICON_KEPT_DOCS:
         return (fieldname, text) in seg
     terms = _kept(_lexicons, _postings_lock, (seg.segment().segment_id(), fieldname),
                   lambda: frozenset(seg.lexicon(fieldname)), LEXICONS_KEPT)
