@@ -4,7 +4,7 @@ writers, so that a single ingest never waits for one.
 Every index commit adds one segment. Once a size tier (under 10 letters, under 100, ...) holds
 MERGE_FAN_IN segments, they are merged into one, so a letter is merged about once per tier.
 A write commits without merging and, when a tier is full, starts `python -m archive.merges
-INDEX_DIR`. That process reads the full tier and writes the merged segment while writers and
+INDEX_DIR LOCK_FD`. That process reads the full tier and writes the merged segment while writers and
 searchers go on, then takes the writer lock for the few milliseconds it needs to swap the
 merged segment in, first re-applying any deletion (an update, a removal) a writer made to those
 letters in the meantime. If the segments it read were replaced meanwhile (a rebuild, an inline
@@ -18,7 +18,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,6 +26,8 @@ from whoosh import index as windex
 from whoosh.reading import SegmentReader
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
+
+from . import processes
 
 MERGE_FAN_IN = 10
 MAX_SEGMENTS = 4 * MERGE_FAN_IN
@@ -171,8 +172,8 @@ class Merge:
             return False
         group = groups[0]
         self.seen = {seg.segment_id(): set(seg.deleted_docs()) for seg in group}
-        self.live = [(seg.segment_id(), [d for d in range(seg.doc_count_all()) if not seg.is_deleted(d)])
-                     for seg in group]
+        self.live = [(seg_id, [d for d in range(seg.doc_count_all()) if d not in self.seen[seg_id]])
+                     for seg_id, seg in ((seg.segment_id(), seg) for seg in group)]
         writer = SegmentWriter(self.ix, _lk=False, compound=False)
         _mark(self.folder, writer.newsegment.segment_id())
         try:
@@ -297,11 +298,7 @@ def _merge_lock(index) -> Path:
 
 def start(index_dir, lock_fd: int) -> None:
     """Start `python -m archive.merges INDEX_DIR LOCK_FD`, detached: nobody waits for it."""
-    root = str(Path(__file__).resolve().parent.parent)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
-    subprocess.Popen([sys.executable, "-m", "archive.merges", str(index_dir), str(lock_fd)], env=env,
-                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                     pass_fds=(lock_fd,), start_new_session=True)
+    processes.start_detached("archive.merges", str(index_dir), str(lock_fd), pass_fds=(lock_fd,))
 
 
 if __name__ == "__main__":

@@ -10,15 +10,13 @@ went back or was rewritten, is answered by git itself, as before (`None` from `h
 """
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import git
 
-from . import mainline
+from . import mainline, processes
 
 TIP, SEQ, BUILDING = "pathlog_tip", "pathlog_seq", "pathlog_building"
 INLINE_MAX = 2000   # commits read while a caller waits; more are read by a background process
@@ -69,12 +67,7 @@ def _build_elsewhere(reader, cache) -> None:
             return
     except _Busy:
         return
-    home = Path(reader.repo.git_dir).parent
-    root = str(Path(__file__).resolve().parent.parent)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
-    subprocess.Popen([sys.executable, "-m", "archive.pathlog", str(home)], env=env,
-                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                     start_new_session=True)
+    processes.start_detached("archive.pathlog", str(Path(reader.repo.git_dir).parent))
 
 
 class _Busy(Exception):

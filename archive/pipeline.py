@@ -20,8 +20,8 @@ import queue
 import subprocess
 import sys
 from collections import deque
-from pathlib import Path
 
+from . import processes
 from .errors import ArchiveError
 from .index import compute_text_fields_ahead
 from .ingest import prepare
@@ -57,10 +57,7 @@ def prepare_one(data: bytes, filename: str, hints, authority, ahead: bool = Fals
 
 class _Worker:
     def __init__(self, authority_pickle: bytes):
-        env = dict(os.environ)
-        root = str(Path(__file__).resolve().parent.parent)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-        self.proc = subprocess.Popen([sys.executable, "-m", "archive.pipeline"], env=env,
+        self.proc = subprocess.Popen([sys.executable, "-m", "archive.pipeline"], env=processes.module_env(),
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self.proc.stdin.write(authority_pickle)
         self.proc.stdin.flush()

@@ -245,7 +245,8 @@ class Store:
         if expected_head != "" and expected_head != parent:
             raise ConflictError(f"the archive changed (main is now {parent}); retry on top of it",
                                 parent or "")
-        tree = bytes.fromhex(self.repo.commit(parent).tree.hexsha) if parent else None
+        base = self.repo.commit(parent).tree.hexsha if parent else None
+        tree = bytes.fromhex(base) if base else None
         blobs = []
         for path, data in sorted(changes.items()):
             changed: list = []
@@ -253,7 +254,7 @@ class Store:
             blobs += [(path, blob) for blob in changed]
         if tree is None:
             tree = self._write_tree(_Tree({}))
-        if parent and tree.hex() == self.repo.commit(parent).tree.hexsha:
+        if tree.hex() == base:
             raise ArchiveError("nothing to commit: the change leaves the archive as it was")
         now = int(time.time())
         offset = time.strftime("%z")
