@@ -12,6 +12,7 @@ from collections import OrderedDict
 
 from . import pipeline
 from .errors import ArchiveError
+from .segment_builder import BuilderFailed
 from .store import FastImport, parse_author
 from .writer import (FAMILY_REPORT_MAX, Batch, Pending, _done, _prepare, _with_family, collect_officials,
                      disk_errors)
@@ -57,22 +58,29 @@ class IndexFeed:
             return
         self.window[letter.id] = (letter, path)
         self.window.move_to_end(letter.id)
-        while len(self.window) > INDEX_LAG:
+        while self.batch is not None and len(self.window) > INDEX_LAG:
+            self.batch.build_aside()  # a large batch: its postings are written in a process beside
             self._feed(*self.window.popitem(last=False))
 
     def _feed(self, letter_id, item) -> None:
-        self.batch.add(*item)
+        try:
+            self.batch.add(*item)
+        except BuilderFailed:
+            self.cancel()  # the batch goes on; the index catches up from git after it
+            return
         self.fed.add(letter_id)
 
     def commit(self, sha: str) -> None:
         if self.batch is None:
             return
         try:
-            while self.window:
+            while self.window and self.batch is not None:
                 self._feed(*self.window.popitem(last=False))
+            if self.batch is None:
+                return
             self.batch.commit(sha)
             self.batch = None
-        except OSError:
+        except (OSError, BuilderFailed):
             self.cancel()  # the commit is safe; the index catches up from git
         finally:
             self._release()

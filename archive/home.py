@@ -13,7 +13,7 @@ from pathlib import Path
 
 import git
 
-from . import bulk, diff as letterdiff, families, ids, pathlog, summaries, versions, writer
+from . import bulk, diff as letterdiff, families, ids, pathlog, segment_builder, summaries, versions, writer
 from .authority import Authority, BUNDLED_FILES
 from .cache import VersionCache
 from .errors import ArchiveError, NotFound
@@ -225,26 +225,33 @@ class Archive:
             else:
                 self.index.create()
                 changed = [("A", p) for p in self.reader.letter_paths(head)]
-            deletes = [ids.id_from_path(p) for status, p in changed
-                       if status == "D" and ids.id_from_path(p)]
-            counter = [0]
-
             wanted = [path for status, path in changed if status != "D" and ids.id_from_path(path)]
+            many = len(wanted) >= segment_builder.BUILD_ASIDE_FROM
+            try:
+                return self._index_changes(head, changed, wanted, many)
+            except segment_builder.BuilderFailed:
+                if not many:
+                    raise
+                return self._index_changes(head, changed, wanted, False)  # all in this process, then
 
-            def upserts():  # streamed: a full rebuild never holds every letter in memory
-                for path, data in self.reader.iter_files(head, wanted):
-                    letter_id = ids.id_from_path(path)
-                    if data is None:
-                        continue
-                    try:
-                        letter = from_tei(data, path)
-                    except ArchiveError:
-                        deletes.append(letter_id)  # a broken file pushed by hand is not searchable
-                        continue
-                    counter[0] += 1
-                    yield letter, path
-            self.index.apply(upserts(), deletes, head, unique=True)
-            return counter[0]
+    def _index_changes(self, head: str, changed: list, wanted: list, many: bool) -> int:
+        deletes = [ids.id_from_path(p) for status, p in changed if status == "D" and ids.id_from_path(p)]
+        counter = [0]
+
+        def upserts():  # streamed: a full rebuild never holds every letter in memory
+            for path, data in self.reader.iter_files(head, wanted):
+                letter_id = ids.id_from_path(path)
+                if data is None:
+                    continue
+                try:
+                    letter = from_tei(data, path)
+                except ArchiveError:
+                    deletes.append(letter_id)  # a broken file pushed by hand is not searchable
+                    continue
+                counter[0] += 1
+                yield letter, path
+        self.index.apply(upserts(), deletes, head, unique=True, many=many)
+        return counter[0]
 
     def after_write(self, commits: int) -> None:
         """Bring the index up to date and keep git's commit-graph current after a write.

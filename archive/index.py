@@ -36,7 +36,7 @@ from whoosh.qparser import MultifieldParser, FieldAliasPlugin, TaggingPlugin, sy
 from .errors import InvalidQuery
 
 from . import facets as facet_counts
-from . import families, merges, ranking, snippets
+from . import families, merges, ranking, segment_builder, snippets
 from .letter import Letter, fingerprint
 
 # Facet name -> the keyword field whose exact values it counts (and that its links search).
@@ -583,14 +583,18 @@ class Index:
         The caller holds `writer_lock`; nothing is visible to searchers before `commit`."""
         return IndexBatch(self)
 
-    def apply(self, upserts, deletes: list, commit: str | None, unique: bool = False):
+    def apply(self, upserts, deletes: list, commit: str | None, unique: bool = False, many: bool = False):
         """Add/replace documents and delete ids, then record `commit` as reflected.
 
         `upserts` may be a generator (that adds to `deletes`); with `unique` (each letter once,
         as when catching up from git) it is indexed as it streams, never all held in memory.
+        `many` (a rebuild, a large catch-up): the postings are written by a segment builder
+        process while this one reads and parses the letters.
         """
         batch = self.batch()
         try:
+            if many:
+                batch.build_aside(min(os.cpu_count() or 1, 2))
             if not unique:
                 # update_document only replaces committed documents: a letter given twice in
                 # one batch (a version chain) would be indexed twice, so the last version wins.
@@ -840,6 +844,14 @@ class IndexBatch:
         self.index = index
         # Uncompounded: Whoosh copies a compound segment whole into memory on every open.
         self.writer = index._open().writer(compound=False)
+        self.builders: list = []
+        self._added = 0
+
+    def build_aside(self, processes: int = 1) -> None:
+        """Hand the documents added from now on to segment builder processes (a large batch),
+        in turn: one segment each."""
+        while len(self.builders) < processes:
+            self.builders.append(segment_builder.SegmentBuilder(self.index.path))
 
     def add(self, letter: Letter, path: str) -> None:
         s = self.index.searcher()
@@ -848,19 +860,34 @@ class IndexBatch:
             # generation: Whoosh's update_document would open a reader on every segment.
             for docnum in s.document_numbers(id=letter.id):
                 self.writer.delete_document(docnum)
-            self.writer.add_document(**document(letter, path))
         else:
-            self.writer.update_document(**document(letter, path))
+            self.writer.delete_by_term("id", letter.id)
+        if self.builders:
+            self.builders[self._added % len(self.builders)].add(document(letter, path))
+        else:
+            self.writer.add_document(**document(letter, path))
+        self._added += 1
 
     def delete(self, letter_id: str) -> None:
         self.writer.delete_by_term("id", letter_id)
 
     def commit(self, sha: str) -> None:
-        self.writer.commit(mergetype=merges.deferred_merge)
+        builders, self.builders = self.builders, []
+        try:
+            built = [b.finish() for b in builders]
+        except BaseException:
+            for b in builders:
+                b.cancel()
+            raise
+        built = [seg for seg in built if seg.doc_count_all()]
+        self.writer.commit(mergetype=lambda writer, segments: merges.deferred_merge(writer, segments) + built)
         self.index._set_commit(sha)
         merges.request(self.index)  # a full tier merges beside the writers
 
     def cancel(self) -> None:
+        builders, self.builders = self.builders, []
+        for b in builders:
+            b.cancel()
         self.writer.cancel()
 
 

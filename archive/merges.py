@@ -18,6 +18,8 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -36,6 +38,7 @@ MERGING_STALE = 6 * 3600  # a merge marker older than this is from a merger that
 # Every field a document needs, stored: older indexes stored fewer, and merge the slow way.
 REINDEXABLE = {"entities", "official", "addressee", "org", "sender", "family"}
 MARKER = "MERGING"
+SCRATCH = re.compile(r"(?:merge|build)-(\d+)\.tmp")  # a merger's, a segment builder's scratch directory
 
 
 def tier(segment) -> int:
@@ -127,12 +130,35 @@ def clean_files_later(storage, indexname, gen, segments):
             if now - ledger.setdefault(seg.group(1), now) > RETIRED_GRACE:
                 _delete(storage, filename)
     ledger = {name: t for name, t in ledger.items() if name in unused and now - t <= RETIRED_GRACE}
+    _clean_scratch(folder)
     try:
         tmp = ledger_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(ledger))
         os.replace(tmp, ledger_path)
     except OSError:
         pass  # without the ledger, the files are simply kept until a later commit
+
+
+def _clean_scratch(folder: Path) -> None:
+    """Remove the scratch directories of mergers and segment builders that died."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        m = SCRATCH.fullmatch(name)
+        if m and not _alive(int(m.group(1))):
+            shutil.rmtree(folder / name, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _delete(storage, filename):
@@ -143,7 +169,7 @@ def _delete(storage, filename):
 
 
 # ------------------------------------------------------------------ merging beside writers
-class _OwnScratch(FileStorage):
+class OwnScratch(FileStorage):
     """The index's storage, except that scratch files go to a directory of this merger's own:
     writers share one (for postings and stored columns) and delete it when they finish."""
 
@@ -161,7 +187,7 @@ class Merge:
     def __init__(self, index):
         self.index = index                      # an archive.index.Index
         self.folder = Path(index.path)
-        self.ix = windex.FileIndex(_OwnScratch(str(self.folder), f"merge-{os.getpid()}.tmp"))
+        self.ix = windex.FileIndex(OwnScratch(str(self.folder), f"merge-{os.getpid()}.tmp"))
         self.segment = None
 
     def prepare(self) -> bool:

@@ -1,0 +1,108 @@
+"""One index segment built in a process of its own, for a large batch of letters.
+
+Analysing a letter's words and writing its postings is most of what a bulk ingest does in the
+process that writes: the one process that also commits to git, so its time is the batch's
+time. A large batch therefore hands its index documents to `python -m archive.segment_builder
+INDEX_DIR`, which writes them into one new segment while the writing process goes on with git;
+the writing process then commits that segment with its own deletions (the versions the batch
+replaces), in one index generation. Nothing is visible before that commit, as before.
+
+The builder writes no table of contents and takes no lock: the writing process holds the
+index writer lock for the whole batch, so no other commit (and no merge swap) can clean the
+builder's files away while they are not yet listed. A builder that fails or is stopped leaves
+files that no table of contents lists; the next commit cleans them up.
+
+Protocol: pickles on stdin, ("add", fields) per document and ("finish",) at the end; on
+stdout one pickle, ("done", segment) or ("error", message). End of input without "finish"
+cancels.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+
+from . import processes
+
+# A batch hands its documents to a builder from this many letters on: starting one costs
+# ~0.4 s of imports, which a smaller batch would not win back.
+BUILD_ASIDE_FROM = 256
+
+
+class BuilderFailed(Exception):
+    """The builder process stopped or reported an error; its segment is not used."""
+
+
+class SegmentBuilder:
+    """The writing process's end of one builder."""
+
+    def __init__(self, index_dir):
+        self.proc = subprocess.Popen([sys.executable, "-m", "archive.segment_builder", str(index_dir)],
+                                     env=processes.module_env(), stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE)
+        self.count = 0
+
+    def add(self, fields: dict) -> None:
+        try:
+            pickle.dump(("add", fields), self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        except (BrokenPipeError, OSError) as exc:
+            raise BuilderFailed(f"the index segment builder stopped: {exc}") from exc
+        self.count += 1
+
+    def finish(self):
+        """The built segment (a Whoosh segment object), once the builder has written it."""
+        try:
+            pickle.dump(("finish",), self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self.proc.stdin.close()
+            answer = pickle.load(self.proc.stdout)
+        except (BrokenPipeError, OSError, EOFError, pickle.UnpicklingError) as exc:
+            self.cancel()
+            raise BuilderFailed(f"the index segment builder stopped: {exc}") from exc
+        self.proc.stdout.close()
+        self.proc.wait()
+        if answer[0] != "done":
+            raise BuilderFailed(f"the index segment builder failed: {answer[1]}")
+        return answer[1]
+
+    def cancel(self) -> None:
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            try:
+                pipe.close()
+            except OSError:
+                pass
+        self.proc.wait()
+
+
+def _serve(index_dir: str) -> int:
+    from whoosh import index as windex
+    from whoosh.writing import SegmentWriter
+
+    from .merges import OwnScratch
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # a stray print must not corrupt the answer
+    ix = windex.FileIndex(OwnScratch(index_dir, f"build-{os.getpid()}.tmp"))
+    writer = SegmentWriter(ix, _lk=False, compound=False)
+    try:
+        while True:
+            try:
+                message = pickle.load(inp)
+            except EOFError:  # the writing process gave up: nothing is used
+                writer._close_segment()
+                return 1
+            if message[0] == "add":
+                writer.add_document(**message[1])
+            elif message[0] == "finish":
+                answer = ("done", writer._finalize_segment())
+                break
+    except Exception as exc:  # noqa: BLE001 - reported to the writing process, which falls back
+        answer = ("error", f"{type(exc).__name__}: {exc}")
+    finally:
+        writer._tempstorage.destroy()
+    pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
+    return 0 if answer[0] == "done" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(_serve(sys.argv[1]))

@@ -1,0 +1,119 @@
+"""Index segments built in processes of their own (a large bulk ingest, a rebuild): the index
+is the one the writing process would have built itself, and a builder that dies loses nothing."""
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from archive import bulk, segment_builder
+from archive.home import Archive
+from archive.verify import verify
+from benchmarks.generator import read_corpus, write_corpus
+from conftest import AUTHOR
+
+QUERIES = ["torture", '"freedom of expression"', "detention country:UZ", "date:[2005 TO 2015]", "asylum OR journalists"]
+
+
+@pytest.fixture(scope="module")
+def items(tmp_path_factory):
+    """40 generated letters with their later versions, as a folder ingest reads them."""
+    corpus = tmp_path_factory.mktemp("corpus")
+    write_corpus(corpus, 40, seed=7)
+    out = read_corpus(corpus)
+    assert any(len(item) > 3 for item in out)  # later versions in the same batch
+    return out
+
+
+@pytest.fixture
+def started(monkeypatch):
+    """Counts the builder processes started (they run unchanged)."""
+    count = [0]
+    real = segment_builder.SegmentBuilder.__init__
+
+    def counting(self, *args, **kwargs):
+        count[0] += 1
+        real(self, *args, **kwargs)
+    monkeypatch.setattr(segment_builder.SegmentBuilder, "__init__", counting)
+    return count
+
+
+def _state(a: Archive) -> dict:
+    """What the index holds and answers: every stored document, and the hits of some queries."""
+    s = a.index.searcher()
+    docs = sorted(sorted(fields.items()) for fields in s.all_stored_fields())
+    # hits of equal score in any order: two builders' segments hold the letters in another order
+    answers = {q: sorted(((-round(h["score"], 6), h["id"]) for h in a.search(q, limit=50)["hits"]))
+               for q in QUERIES}
+    return {"docs": docs, "answers": answers, "count": s.doc_count()}
+
+
+def _ingest(home, items, lag: int, monkeypatch) -> Archive:
+    monkeypatch.setattr(bulk, "INDEX_LAG", lag)
+    a = Archive.init(home, AUTHOR)
+    results = a.ingest_many(items, AUTHOR)
+    assert all(r["ok"] for r in results), [r for r in results if not r["ok"]]
+    return a
+
+
+def test_a_large_batch_builds_the_index_aside_as_the_writer_would(items, tmp_path, monkeypatch, started):
+    in_process = _ingest(tmp_path / "a", items, lag=10_000, monkeypatch=monkeypatch)
+    assert started[0] == 0
+    aside = _ingest(tmp_path / "b", items, lag=8, monkeypatch=monkeypatch)
+    assert started[0] == 1
+    try:
+        want, got = _state(in_process), _state(aside)
+        assert got["count"] == 40 and got["answers"]["torture"]
+        assert got == want
+        assert verify(aside)["ok"]
+        assert not [p for p in (tmp_path / "b" / "index").iterdir() if p.name.endswith(".tmp")]
+    finally:
+        in_process.close()
+        aside.close()
+
+
+@pytest.fixture
+def dies(monkeypatch):
+    """The builder process is killed (SIGKILL) when it is handed its 5th document."""
+    real, killed = segment_builder.SegmentBuilder.add, []
+
+    def add(self, fields):
+        if self.count == 4:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+            killed.append(self.proc.pid)
+        real(self, fields)
+    monkeypatch.setattr(segment_builder.SegmentBuilder, "add", add)
+    return killed
+
+
+def test_a_builder_killed_in_a_batch_loses_nothing(items, tmp_path, monkeypatch, dies):
+    want = _ingest(tmp_path / "a", items, lag=10_000, monkeypatch=monkeypatch)
+    a = _ingest(tmp_path / "b", items, lag=8, monkeypatch=monkeypatch)  # every file committed
+    assert dies
+    try:
+        # the index caught up from git after the batch (in this process, its builder dying too)
+        assert _state(a) == _state(want)
+        assert verify(a)["ok"]
+        assert not list((tmp_path / "b" / "index").glob("build-*.tmp"))  # its scratch was cleaned up
+    finally:
+        a.close()
+        want.close()
+
+
+@pytest.mark.parametrize("builder_dies", [False, True])
+def test_a_rebuild_through_builders_equals_one_in_process(items, tmp_path, monkeypatch, started, request,
+                                                          builder_dies):
+    killed = request.getfixturevalue("dies") if builder_dies else None
+    a = _ingest(tmp_path / "a", items, lag=10_000, monkeypatch=monkeypatch)  # indexed in this process
+    try:
+        want = _state(a)
+        monkeypatch.setattr(segment_builder, "BUILD_ASIDE_FROM", 10)
+        assert a.reindex() == 40
+        assert started[0] == min(os.cpu_count() or 1, 2)
+        if builder_dies:
+            assert killed  # and the rebuild was done again in this process
+        assert _state(a) == want
+    finally:
+        a.close()
