@@ -34,12 +34,12 @@ from whoosh import query as wq
 from whoosh import scoring
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import NumericColumn
-from whoosh.compat import loads
 from whoosh.formats import Positions
-from whoosh.system import _INT_SIZE
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
+
+from . import positions
 
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 # (segment id, field) -> the field length of each document (array). A segment never changes once
@@ -328,45 +328,43 @@ def _generation(leaves) -> tuple:
 
 def _phrase_matches(q, field, words, scorers, leaves) -> Scores:
     """Every document holding the phrase, with its score. Positions are decoded only for the
-    documents holding every word; with slop 1 (the phrase as typed) each next word must stand
-    right after the one before, checked with sets."""
-    fieldname, slop, out = q.fieldname, q.slop, {}
-    decode = _decode_positions if isinstance(field.format, Positions) else field.format.decode_positions
-    check = _consecutive if slop == 1 else (lambda positions: _spans_in_order(positions, slop))
+    documents holding every word; with slop 1 (the phrase as typed), for all of them at once
+    (archive/positions.py)."""
+    fieldname, slop = q.fieldname, q.slop
+    in_bulk = slop == 1 and isinstance(field.format, Positions)
+    decode = positions.decode_one if isinstance(field.format, Positions) else field.format.decode_positions
+    found_ids, found_scores = [], []
     for seg, offset in leaves:
-        postings = []
+        postings = []   # per word: (ids ascending, scores, stored values)
         for word, score in zip(words, scorers):
-            found = {}
-            for ids, weights, values in _segment_blocks(seg, fieldname, word, with_values=True):
-                found.update(zip(ids.tolist(), zip(score(seg, ids, weights).tolist(), values)))
-            postings.append(found)
-            if not found:
+            ids, values, scored = [], [], []
+            for block_ids, weights, block_values in _segment_blocks(seg, fieldname, word, with_values=True):
+                ids.append(block_ids)
+                scored.append(score(seg, block_ids, weights))
+                values += block_values
+            if not ids:
                 break
-        if len(postings) < len(words) or not postings[-1]:
+            postings.append((np.concatenate(ids), np.concatenate(scored), values))
+        if len(postings) < len(words):
             continue
-        for d in set(postings[0]).intersection(*postings[1:]):
-            if check([decode(p[d][1]) for p in postings]):
-                out[d + offset] = _binary_sum([p[d][0] for p in postings])
-    if not out:
+        common = postings[0][0]
+        for ids, _, _ in postings[1:]:
+            common = np.intersect1d(common, ids, assume_unique=True)
+        if not len(common):
+            continue
+        at = [np.searchsorted(ids, common) for ids, _, _ in postings]
+        columns = [[values[i] for i in where.tolist()] for (_, _, values), where in zip(postings, at)]
+        if in_bulk:
+            hit = positions.consecutive(columns)
+        else:
+            hit = np.array([_spans_in_order([decode(column[i]) for column in columns], slop)
+                            for i in range(len(common))], dtype=bool)
+        if hit.any():
+            found_ids.append(common[hit] + offset)
+            found_scores.append(_binary_sum([scored[where[hit]] for (_, scored, _), where in zip(postings, at)]))
+    if not found_ids:
         return Scores()
-    ids = np.array(sorted(out), dtype=np.int64)
-    return Scores(ids, np.array([out[d] for d in ids.tolist()], dtype=np.float64))
-
-
-def _decode_positions(value: bytes) -> list:
-    """Whoosh's Positions.decode_positions: a count, then the pickled gaps (the closing '.'
-    of the pickle is left off when stored)."""
-    return list(accumulate(loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")))
-
-
-def _consecutive(positions: list) -> bool:
-    """Slop 1: some occurrence of each word stands right after one of the word before."""
-    ends = set(positions[0])
-    for plist in positions[1:]:
-        ends = {p for p in plist if p - 1 in ends}
-        if not ends:
-            return False
-    return True
+    return Scores(np.concatenate(found_ids).astype(np.int64), np.concatenate(found_scores).astype(np.float64))
 
 
 def _binary_sum(parts: list) -> float:
