@@ -141,8 +141,8 @@ def family_of(archive, letter_id: str, threshold: float = FAMILY_MIN) -> list[di
     """Other letters of the same family: [{"id", "title", "shared"}], most similar first.
 
     Reads the index's stored text (the index reflects the head of the repository). When the
-    index offers `family_candidates(bands) -> [stored fields]` (documents sharing an LSH band,
-    each with a "minhash" field holding the `encode`d signature), only those are compared.
+    index offers `family_candidates(bands) -> [{"id", "minhash", "docnum"}]` (documents sharing
+    an LSH band, "minhash" holding the `encode`d signature), only those are compared.
     """
     archive.sync()
     searcher = archive.index.searcher()
@@ -163,7 +163,13 @@ def family_of(archive, letter_id: str, threshold: float = FAMILY_MIN) -> list[di
         docs = list(searcher.all_stored_fields())
         others = [(d["id"], cache.get(d["id"], d.get("fingerprint", ""), d.get("text", "")))
                   for d in docs]
-    titles = {d["id"]: d.get("title", "") for d in docs}
-    return [{"id": key, "title": titles.get(key, ""), "shared": round(s, 2)}
-            for s, key in find_family(sig, [o for o in others if o[0] != letter_id], threshold,
-                                      candidates=prefiltered)]
+    found = find_family(sig, [o for o in others if o[0] != letter_id], threshold, candidates=prefiltered)
+    by_id = {d["id"]: d for d in docs}
+    return [{"id": key, "title": _title(searcher, by_id.get(key, {})), "shared": round(s, 2)} for s, key in found]
+
+
+def _title(searcher, doc: dict) -> str:
+    """A family member's title: read from its stored fields only now, for the few that match."""
+    if "title" in doc:
+        return doc["title"]
+    return searcher.stored_fields(doc["docnum"]).get("title", "") if "docnum" in doc else ""

@@ -8,6 +8,7 @@ index generation.
 """
 from __future__ import annotations
 
+import bisect
 import fcntl
 import functools
 import itertools
@@ -26,7 +27,7 @@ from whoosh.analysis import (STOP_WORDS, CharsetFilter, LowercaseFilter, RegexTo
                              StandardAnalyzer, StemFilter, StopFilter, Token, Tokenizer)
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.lang import porter2
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
 from whoosh import query as wq
@@ -44,7 +45,7 @@ FACETS = {"country": "country", "instrument": "instrument", "article": "article"
           "official": "official_exact", "addressee": "addressee_exact",
           "organisation": "org_exact", "year": "year", "language": "lang"}
 # Bumped whenever analysis or fields change, so an older index is rebuilt, not misread.
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 # Porter2 leaves a noun and its verb apart when their spellings diverge (detention/detained);
 # these joins were chosen from the words of advocacy letters (tests/test_search.py measures them).
 STEM_JOINS = {"detent": "detain", "detaine": "detain", "expuls": "expel", "suspens": "suspend",
@@ -165,6 +166,19 @@ def _words_field(**options) -> TEXT:
     return field
 
 
+class StoredColumn(COLUMN):
+    """A stored field also kept as a column: one letter's value is read alone, without the
+    letter's stored fields (a pickle holding its whole text); stored too, so a small segment
+    can be indexed again from its stored fields (merges.py)."""
+    stored = True
+
+    def to_bytes(self, v):
+        return v.encode("utf-8") if isinstance(v, str) else v
+
+    def from_bytes(self, b):
+        return b.decode("utf-8")
+
+
 def word_analyzer():
     """Free text: accents folded before stemming, so "Erdogan" and "Erdoğan" meet."""
     return WordAnalyzer()
@@ -175,7 +189,7 @@ def _schema() -> Schema:
     tags = dict(commas=True, lowercase=True, stored=True, scorable=True)
     exact = dict(commas=True, stored=True)
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=ID(stored=True, unique=True, sortable=True),   # a column too: family candidates' ids
         path=ID(stored=True),
         title=_words_field(stored=True, field_boost=2.0),
         text=_words_field(stored=True),
@@ -194,8 +208,19 @@ def _schema() -> Schema:
         summary=STORED,
         fingerprint=ID(stored=True),
         family=KEYWORD(scorable=False, stored=True),  # MinHash LSH bands: letters sharing one are family candidates
-        minhash=STORED,
+        minhash=StoredColumn(),
     )
+
+
+def _column(seg, fieldname: str, docnum: int):
+    """One document's value of a column in one segment reader (None if the segment has no such
+    column). The column readers are kept with the segment reader, which is itself reused while
+    its segment is unchanged."""
+    kept = seg.__dict__.setdefault("_archive_columns", {})
+    col = kept.get(fieldname, False)
+    if col is False:
+        col = kept[fieldname] = seg.column_reader(fieldname) if seg.has_column(fieldname) else None
+    return None if col is None else col[docnum]
 
 
 def day_number(date: str) -> int | None:
@@ -613,12 +638,14 @@ class Index:
             return {fields["id"] for fields in s.all_stored_fields()}
 
     def family_candidates(self, bands: list, limit: int = 50) -> list[dict]:
-        """Stored fields (id, title, minhash) of the letters sharing the most LSH bands."""
+        """{"id", "minhash", "docnum"} of the letters sharing the most LSH bands."""
         if not bands:
             return []
         # Counted straight from the bands' posting lists (a scored Whoosh search over them
         # took ~180 ms at 100,000 letters), which the ranking keeps decoded per segment: the
-        # first `limit` share the most bands, ties in document order.
+        # first `limit` share the most bands, ties in document order. Their ids and signatures
+        # are read from columns: the stored fields of 50 letters (each a pickle with the whole
+        # text) were most of the time of finding a new letter's family at 100,000 letters.
         s = self.searcher()
         reader = s.reader()
         found = [ranking.term_doc_array(reader, "family", band) for band in dict.fromkeys(bands)]
@@ -626,10 +653,17 @@ class Index:
         if not found:
             return []
         docs, shared = np.unique(np.concatenate(found), return_counts=True)
+        leaves = list(reader.leaf_readers())
+        starts = [offset for _, offset in leaves]
         out = []
         for docnum in docs[np.lexsort((docs, -shared))[:limit + 1]].tolist():
-            fields = s.stored_fields(docnum)
-            out.append({"id": fields["id"], "title": fields["title"], "minhash": fields.get("minhash", "")})
+            seg, offset = leaves[bisect.bisect_right(starts, docnum) - 1]
+            local = docnum - offset
+            letter_id, minhash = _column(seg, "id", local), _column(seg, "minhash", local)
+            if letter_id is None or minhash is None:   # an index without these columns
+                fields = s.stored_fields(docnum)
+                letter_id, minhash = fields["id"], fields.get("minhash", "")
+            out.append({"id": letter_id, "minhash": minhash, "docnum": docnum})
         return out
 
     def find_fingerprint(self, fp: str) -> str | None:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from .generator import AUTHORS, read_corpus
-from .measure import peak_rss_mb
+from .measure import peak_rss_children_mb, peak_rss_mb
 
 
 def _deadline(items, budget: float, counter: list):
@@ -50,7 +50,8 @@ def bulk(home: Path, corpus: Path, budget: float) -> dict:
     a.close()
     versions = sum(1 for item in items[:counter[0]] if len(item) > 3)
     return {"method": method, "offered": len(items), "letters": counter[0], "ok": ok, "versions": versions,
-            "errors": errors, "seconds": seconds, "peak_rss_mb": peak_rss_mb()}
+            "errors": errors, "seconds": seconds, "peak_rss_mb": peak_rss_mb(),
+            "peak_rss_children_mb": peak_rss_children_mb()}
 
 
 def reindex(home: Path) -> dict:
@@ -60,7 +61,8 @@ def reindex(home: Path) -> dict:
     n = a.reindex()
     seconds = time.perf_counter() - t0
     a.close()
-    return {"letters": n, "seconds": seconds, "peak_rss_mb": peak_rss_mb()}
+    return {"letters": n, "seconds": seconds, "peak_rss_mb": peak_rss_mb(),
+            "peak_rss_children_mb": peak_rss_children_mb()}
 
 
 def run(args: list, timeout: float) -> dict:

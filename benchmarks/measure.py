@@ -41,6 +41,13 @@ def _r(v, scale):
     return None if v is None else round(v * scale, 2)
 
 
+def peak_rss_children_mb() -> float:
+    """The largest peak resident memory of the child processes waited for (workers, segment
+    builders, git), in MB."""
+    import resource
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+
+
 def peak_rss_mb(pid: int | str = "self") -> float | None:
     """Peak resident memory (VmHWM) of a process in MB, from /proc."""
     try:

@@ -53,7 +53,9 @@ def bench_size(n: int, seed: int, work: Path, cfg: dict, web: bool) -> tuple[lis
             rows.append(report.row(n, "bulk ingest, end to end from .txt", "letters/s", round(rate, 2),
                                    round(wh_rate, 1), "Whoosh alone", "≥ 0.5x Whoosh",
                                    rate >= 0.5 * wh_rate, "e2e", "; ".join(x for x in (note, wh_note) if x)))
-            rows.append(report.row(n, "peak RSS of bulk ingest", "MB", b["peak_rss_mb"], built="e2e"))
+            rows.append(report.row(n, "peak RSS of bulk ingest", "MB", b["peak_rss_mb"], built="e2e",
+                                   note=f"largest child process (worker, segment builder, git): "
+                                        f"{b.get('peak_rss_children_mb')} MB"))
         else:
             rows.append(report.row(n, "bulk ingest, end to end from .txt", "letters/s", None, round(wh_rate, 1),
                                    "Whoosh alone", "≥ 0.5x Whoosh", False, "e2e", f"failed: {b}"))
@@ -86,7 +88,8 @@ def bench_size(n: int, seed: int, work: Path, cfg: dict, web: bool) -> tuple[lis
         return rows, extra
     rows.append(report.row(n, "full reindex", "s", round(ri["seconds"], 1), round(n / wh_rate, 1),
                            "Whoosh alone" + (" (est.)" if wh_note else ""), built="fast",
-                           note=f"{ri['letters'] / ri['seconds']:.0f} letters/s; peak RSS {ri['peak_rss_mb']} MB"))
+                           note=f"{ri['letters'] / ri['seconds']:.0f} letters/s; peak RSS {ri['peak_rss_mb']} MB "
+                                f"(largest child: {ri.get('peak_rss_children_mb')} MB)"))
     a = Archive.open(home)
     try:
         log(f"{n}: search")

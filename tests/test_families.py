@@ -83,3 +83,24 @@ def test_family_of_in_a_real_archive(archive):
     assert families.family_of(archive, kz) == []
     with pytest.raises(NotFound):
         families.family_of(archive, "2001-01-01-nobody-kz")
+
+
+def test_candidates_are_read_from_columns_not_stored_fields(archive, monkeypatch):
+    """A new letter's candidates come with their ids and signatures from the index's columns;
+    only the family members found are read whole (for their titles)."""
+    from whoosh.reading import SegmentReader
+    reads = []
+    real = SegmentReader.stored_fields
+    monkeypatch.setattr(SegmentReader, "stored_fields", lambda self, d: reads.append(d) or real(self, d))
+    hints = {"sender_org": "Central Asia Press Freedom Monitor"}
+    kz = archive.ingest(KZ.encode(), "kz.txt", hints, author=AUTHOR)["id"]
+    kg = archive.ingest(KG.encode(), "kg.txt", hints, author=AUTHOR)["id"]
+    searcher = archive.index.searcher()
+    sig = families.decode(searcher.document(id=kz)["minhash"])
+    assert reads   # the spy sees reads of stored fields
+    reads.clear()
+    found = archive.index.family_candidates(families.bands(sig))
+    assert reads == []
+    assert {c["id"] for c in found} == {kz, kg}
+    assert all(families.decode(c["minhash"]) for c in found)
+    assert next(c for c in found if c["id"] == kz)["minhash"] == searcher.document(id=kz)["minhash"]
