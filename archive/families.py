@@ -154,7 +154,7 @@ def family_of(archive, letter_id: str, threshold: float = FAMILY_MIN) -> list[di
     prefiltered = lookup is not None and bool(doc.get("minhash"))
     if prefiltered:
         sig = decode(doc["minhash"])
-        docs = lookup(bands(sig))
+        docs = lookup(bands(sig), searcher=searcher)   # one searcher: its document numbers
         others = [(d["id"], decode(d.get("minhash", ""))) for d in docs]
     else:
         # No LSH fields in the index yet: compare with every letter, caching signatures.

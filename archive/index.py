@@ -637,8 +637,9 @@ class Index:
         with self._open().searcher() as s:
             return {fields["id"] for fields in s.all_stored_fields()}
 
-    def family_candidates(self, bands: list, limit: int = 50) -> list[dict]:
-        """{"id", "minhash", "docnum"} of the letters sharing the most LSH bands."""
+    def family_candidates(self, bands: list, limit: int = 50, searcher=None) -> list[dict]:
+        """{"id", "minhash", "docnum"} of the letters sharing the most LSH bands; "docnum" in
+        `searcher` (the caller's, whose documents it goes on reading; else the index's own)."""
         if not bands:
             return []
         # Counted straight from the bands' posting lists (a scored Whoosh search over them
@@ -646,7 +647,7 @@ class Index:
         # first `limit` share the most bands, ties in document order. Their ids and signatures
         # are read from columns: the stored fields of 50 letters (each a pickle with the whole
         # text) were most of the time of finding a new letter's family at 100,000 letters.
-        s = self.searcher()
+        s = searcher or self.searcher()
         reader = s.reader()
         found = [ranking.term_doc_array(reader, "family", band) for band in dict.fromkeys(bands)]
         found = [docs for docs in found if len(docs)]
