@@ -59,11 +59,12 @@ class IndexFeed:
         self.window[letter.id] = (letter, path)
         self.window.move_to_end(letter.id)
         while self.batch is not None and len(self.window) > INDEX_LAG:
-            self.batch.build_aside()  # a large batch: its postings are written in a process beside
-            self._feed(*self.window.popitem(last=False))
+            self._feed(*self.window.popitem(last=False), aside=True)
 
-    def _feed(self, letter_id, item) -> None:
+    def _feed(self, letter_id, item, aside: bool = False) -> None:
         try:
+            if aside:  # a large batch: its postings are written in a process beside this one
+                self.batch.build_aside()
             self.batch.add(*item)
         except BuilderFailed:
             self.cancel()  # the batch goes on; the index catches up from git after it

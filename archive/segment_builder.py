@@ -28,6 +28,7 @@ from . import processes
 # A batch hands its documents to a builder from this many letters on: starting one costs
 # ~0.4 s of imports, which a smaller batch would not win back.
 BUILD_ASIDE_FROM = 256
+COMMAND = (sys.executable, "-m", "archive.segment_builder")
 
 
 class BuilderFailed(Exception):
@@ -38,9 +39,11 @@ class SegmentBuilder:
     """The writing process's end of one builder."""
 
     def __init__(self, index_dir):
-        self.proc = subprocess.Popen([sys.executable, "-m", "archive.segment_builder", str(index_dir)],
-                                     env=processes.module_env(), stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE)
+        try:
+            self.proc = subprocess.Popen([*COMMAND, str(index_dir)], env=processes.module_env(),
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        except OSError as exc:
+            raise BuilderFailed(f"the index segment builder could not start: {exc}") from exc
         self.count = 0
 
     def add(self, fields: dict) -> None:

@@ -117,3 +117,26 @@ def test_a_rebuild_through_builders_equals_one_in_process(items, tmp_path, monke
         assert _state(a) == want
     finally:
         a.close()
+
+
+def test_a_builder_that_cannot_start_loses_nothing(items, tmp_path, monkeypatch):
+    want = _ingest(tmp_path / "a", items, lag=10_000, monkeypatch=monkeypatch)
+    monkeypatch.setattr(segment_builder, "COMMAND", (str(tmp_path / "no-such-python"),))
+    failed, real = [], segment_builder.SegmentBuilder.__init__
+
+    def starting(self, *args):
+        try:
+            real(self, *args)
+        except segment_builder.BuilderFailed as exc:
+            failed.append(str(exc))
+            raise
+    monkeypatch.setattr(segment_builder.SegmentBuilder, "__init__", starting)
+    a = _ingest(tmp_path / "b", items, lag=8, monkeypatch=monkeypatch)   # every file committed
+    assert failed and "could not start" in failed[0]
+    try:
+        assert _state(a) == _state(want)   # indexed in this process after the batch
+        monkeypatch.setattr(segment_builder, "BUILD_ASIDE_FROM", 10)
+        assert a.reindex() == 40 and _state(a) == _state(want)   # a rebuild too
+    finally:
+        a.close()
+        want.close()
