@@ -682,12 +682,23 @@ class Index:
         ix = self._open()
         # Whoosh's own refresh() misses deletion-only commits, so key on the commit we record.
         # A background merge changes the generation, not the commit: key on both.
-        key = (self.commit_id(), ix.latest_generation())
+        key = (self.commit_id(), self._latest_generation(ix))
         if self._searcher is None or self._searcher_key != key:
             self._searcher, self._generation = self._open_searcher(ix)
             self._searcher_key = key
             self._facet_cache.clear()
         return self._searcher
+
+    def _latest_generation(self, ix) -> int:
+        """The index's latest generation. Whoosh finds it by listing the folder, which holds
+        thousands of files while a burst of writes leaves replaced segments in their grace
+        period; while the table of contents of the generation last seen is still there and
+        the next one is not, that generation is still the latest (two file checks)."""
+        known = self._searcher_key[1] if self._searcher_key else -1
+        if known >= 0 and (self.path / windex.TOC._filename(ix.indexname, known)).exists() \
+                and not (self.path / windex.TOC._filename(ix.indexname, known + 1)).exists():
+            return known
+        return ix.latest_generation()
 
     def _open_searcher(self, ix, tries: int = 5):
         """Open a searcher (and its generation), retrying when a writer retires the

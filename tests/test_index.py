@@ -207,3 +207,36 @@ def test_a_searcher_after_a_write_keeps_the_readers_of_unchanged_segments(tmp_pa
         assert a.search("", limit=100)["total"] == 4
     finally:
         a.close()
+
+
+def test_a_searcher_sees_merges_done_elsewhere_and_skips_listing_when_nothing_changed(tmp_path, monkeypatch):
+    """The latest generation is found from the table of contents after the one last seen: an
+    optimise by another writer (one or two commits, at the same git commit) is seen, and a
+    searcher on an unchanged index does not list the index folder."""
+    import os
+
+    from archive.index import Index
+    from test_guarantees import letter_text
+    a = Archive.init(tmp_path / "home", AUTHOR)
+    try:
+        for i in range(3):
+            assert a.ingest(letter_text(i).encode(), f"l{i}.txt", {}, AUTHOR)["ok"]
+        reader = Index(a.index.path)
+        assert len(list(reader.searcher().reader().leaf_readers())) == 3
+        listed = []
+        real = os.listdir
+        monkeypatch.setattr(os, "listdir", lambda path=".": listed.append(path) or real(path))
+        reader.searcher()
+        assert listed == []   # two file checks, no listing
+        monkeypatch.setattr(os, "listdir", real)
+        for commits in (1, 2):   # the next generation's TOC is there; then neither is
+            for _ in range(commits):
+                w = a.index._open().writer()
+                w.commit(optimize=True)
+            s = reader.searcher()
+            assert reader._searcher_key[1] == a.index._open().latest_generation()
+            assert len(list(s.reader().leaf_readers())) == 1
+            assert sorted(f["id"] for f in s.all_stored_fields()) == sorted(r["id"] for r in a.list())
+        reader.close()
+    finally:
+        a.close()
