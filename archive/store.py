@@ -156,7 +156,10 @@ class _Tree:
 class Store:
     """Writes commits to the archive repository (a bare git repository)."""
 
-    TREES_KEPT = 256
+    # Parsed trees kept, counted in entries: every year folder of a 100,000-letter archive
+    # (~3,300 letters, and as many source folders), so a letter dated in any year finds its
+    # folders parsed; a few tens of MB.
+    TREE_ENTRIES_KEPT = 300_000
 
     def __init__(self, repo: git.Repo):
         self.repo = repo
@@ -165,6 +168,7 @@ class Store:
         # and a commit reads it once per file it changes there; the next commit starts from
         # the trees this one wrote.
         self._trees: OrderedDict = OrderedDict()
+        self._kept_entries = 0
         self.last: Written | None = None  # the last commit this process wrote, as written
 
     def head(self) -> str | None:
@@ -205,10 +209,14 @@ class Store:
         return tree
 
     def _keep_tree(self, binsha: bytes, tree: "_Tree") -> None:
+        if binsha in self._trees:
+            self._trees.move_to_end(binsha)
+            return
         self._trees[binsha] = tree
-        self._trees.move_to_end(binsha)
-        while len(self._trees) > self.TREES_KEPT:
-            self._trees.popitem(last=False)
+        self._kept_entries += len(tree.entries) + 1
+        while self._kept_entries > self.TREE_ENTRIES_KEPT and len(self._trees) > 1:
+            _, old = self._trees.popitem(last=False)
+            self._kept_entries -= len(old.entries) + 1
 
     def _write_tree(self, tree: "_Tree") -> bytes:
         sha = self._write(b"tree", tree.body())

@@ -93,12 +93,15 @@ def test_parse_tree_reads_every_tree_as_git_does(tmp_path):
         a.close()
 
 
-def test_trees_changed_one_entry_at_a_time_are_the_trees_git_writes(repo, tmp_path):
+@pytest.mark.parametrize("kept", [Store.TREE_ENTRIES_KEPT, 40])
+def test_trees_changed_one_entry_at_a_time_are_the_trees_git_writes(repo, tmp_path, kept):
     """Each commit re-sorts nothing (entries are inserted in git's order): every tree it writes
     must be exactly what git's own index writes for the same files, names sorting around a
-    folder ('a' < 'a-b' < 'a.txt' < 'a/' < 'a0') included."""
+    folder ('a' < 'a-b' < 'a.txt' < 'a/' < 'a0') included; also when the parsed trees kept
+    are too few for the folder, so that it is read back from git at every commit."""
     import random
     store, actor = Store(repo), parse_author("Ana Archivist <ana@example.org>", repo)
+    store.TREE_ENTRIES_KEPT = kept
     names = ["a-b", "a.txt", "a0", "b", "é.xml", "Z", "a b", "aa"] + [f"{i:04d}.xml" for i in range(60)]
     rng = random.Random(5)
     files: dict = {}
@@ -132,3 +135,5 @@ def test_trees_changed_one_entry_at_a_time_are_the_trees_git_writes(repo, tmp_pa
         expected = subprocess.run(["git", "write-tree"], cwd=work, env=env, check=True,
                                   capture_output=True, text=True).stdout.strip()
         assert repo.commit(sha).tree.hexsha == expected, step
+        assert store._kept_entries == sum(len(t.entries) + 1 for t in store._trees.values())
+        assert store._kept_entries <= kept or len(store._trees) == 1
