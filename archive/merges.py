@@ -129,26 +129,15 @@ def clean_files_later(storage, indexname, gen, segments):
             unused.add(seg.group(1))
             if now - ledger.setdefault(seg.group(1), now) > RETIRED_GRACE:
                 _delete(storage, filename)
+        elif (scratch := SCRATCH.fullmatch(filename)) and not _alive(int(scratch.group(1))):
+            shutil.rmtree(folder / filename, ignore_errors=True)   # a dead merger's or builder's
     ledger = {name: t for name, t in ledger.items() if name in unused and now - t <= RETIRED_GRACE}
-    _clean_scratch(folder)
     try:
         tmp = ledger_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(ledger))
         os.replace(tmp, ledger_path)
     except OSError:
         pass  # without the ledger, the files are simply kept until a later commit
-
-
-def _clean_scratch(folder: Path) -> None:
-    """Remove the scratch directories of mergers and segment builders that died."""
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return
-    for name in names:
-        m = SCRATCH.fullmatch(name)
-        if m and not _alive(int(m.group(1))):
-            shutil.rmtree(folder / name, ignore_errors=True)
 
 
 def _alive(pid: int) -> bool:

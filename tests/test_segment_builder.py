@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import time
+from pathlib import Path
 
 import pytest
 
@@ -80,6 +82,11 @@ def dies(monkeypatch):
 
     def add(self, fields):
         if self.count == 4:
+            scratch = Path(self.proc.args[-1]) / f"build-{self.proc.pid}.tmp"
+            for _ in range(200):   # killed once it is writing (its scratch directory made)
+                if scratch.exists():
+                    break
+                time.sleep(0.05)
             os.kill(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
             killed.append(self.proc.pid)
