@@ -213,14 +213,13 @@ def _schema() -> Schema:
 
 
 def _column(seg, fieldname: str, docnum: int):
-    """One document's value of a column in one segment reader (None if the segment has no such
-    column). The column readers are kept with the segment reader, which is itself reused while
-    its segment is unchanged."""
+    """One document's value of a column in one segment reader. The column readers are kept with
+    the segment reader, which is itself reused while its segment is unchanged."""
     kept = seg.__dict__.setdefault("_archive_columns", {})
-    col = kept.get(fieldname, False)
-    if col is False:
-        col = kept[fieldname] = seg.column_reader(fieldname) if seg.has_column(fieldname) else None
-    return None if col is None else col[docnum]
+    col = kept.get(fieldname)
+    if col is None:
+        col = kept[fieldname] = seg.column_reader(fieldname)
+    return col[docnum]
 
 
 def day_number(date: str) -> int | None:
@@ -660,11 +659,8 @@ class Index:
         for docnum in docs[np.lexsort((docs, -shared))[:limit + 1]].tolist():
             seg, offset = leaves[bisect.bisect_right(starts, docnum) - 1]
             local = docnum - offset
-            letter_id, minhash = _column(seg, "id", local), _column(seg, "minhash", local)
-            if letter_id is None or minhash is None:   # an index without these columns
-                fields = s.stored_fields(docnum)
-                letter_id, minhash = fields["id"], fields.get("minhash", "")
-            out.append({"id": letter_id, "minhash": minhash, "docnum": docnum})
+            out.append({"id": _column(seg, "id", local), "minhash": _column(seg, "minhash", local),
+                        "docnum": docnum})
         return out
 
     def find_fingerprint(self, fp: str) -> str | None:

@@ -17,7 +17,7 @@ import numpy as np
 from whoosh.compat import loads
 from whoosh.system import _INT_SIZE
 
-_HEAD = np.frombuffer(b"\x80\x02]q\x00", dtype=np.uint8)   # PROTO 2, EMPTY_LIST, BINPUT 0
+_HEAD = b"\x80\x02]q\x00"   # PROTO 2, EMPTY_LIST, BINPUT 0
 _MARK, _APPEND, _APPENDS = ord("("), ord("a"), ord("e")
 _K, _M, _J = ord("K"), ord("M"), ord("J")
 _BATCH = 1000   # pickle appends at most this many items per APPENDS
@@ -43,7 +43,7 @@ def decode_many(values: list) -> tuple[np.ndarray, np.ndarray]:
     b = buf.astype(np.int64)
     counts = (b[starts] << 24) | (b[starts + 1] << 16) | (b[starts + 2] << 8) | b[starts + 3]
     good = (lengths >= 10) & (counts >= 1) & (counts <= _BATCH)
-    for k, byte in enumerate(_HEAD.tolist()):
+    for k, byte in enumerate(_HEAD):
         good &= b[np.minimum(starts + 4 + k, len(b) - 1)] == byte
     several = counts > 1
     ptr = starts + 9
