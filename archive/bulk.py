@@ -105,6 +105,9 @@ class IndexFeed:
 def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
     """Many source files -> one commit per letter through one fast-import stream.
 
+    Each result gives the letter's id, version and path; a batch of up to FAMILY_REPORT_MAX
+    letters also its record ("letter") and family.
+
     `items` yields (data, filename, hints) or (data, filename, hints, options) with options
     {"as_version_of": id, "version_of_item": index of an earlier item, "message", "author"}.
     A file that fails is reported and skipped; the others are committed. `progress(i, result)`
@@ -141,7 +144,12 @@ def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
                     collect_officials(archive, [p.letter], registers)
                     feed.add(p.letter, p.path)
                     pending.append((len(results), p))
-                    p = {"file": filename, "ok": True, "id": p.letter.id}
+                    if len(pending) == FAMILY_REPORT_MAX + 1:  # a large batch: keep none of its letters
+                        for _, q in pending:
+                            q.brief()
+                    elif len(pending) > FAMILY_REPORT_MAX:
+                        p.brief()
+                    p = {"file": filename, "ok": True, "id": p.id}
                 results.append(p)
                 if progress:
                     progress(i, p)

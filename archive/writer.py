@@ -23,7 +23,9 @@ from .tei import to_tei
 from .validate import validate_letter
 
 
-FAMILY_REPORT_MAX = 100  # batches up to this size report each letter's family
+# Batches up to this size report each letter's record and family; a bigger batch reports ids,
+# versions and paths, so its results stay small however many letters it holds.
+FAMILY_REPORT_MAX = 100
 
 
 @contextmanager
@@ -41,10 +43,12 @@ def disk_errors():
 
 @dataclass
 class Batch:
-    """What one write has claimed so far: ids, text fingerprints, letters not yet committed."""
+    """What one write has claimed so far: ids, text fingerprints, and what a later version in
+    the same write takes over from each letter not yet committed (`carried`: its archivist's
+    corrections only, so a batch of any size does not keep its letters)."""
     ids: set = field(default_factory=set)
     fingerprints: dict = field(default_factory=dict)
-    letters: dict = field(default_factory=dict)
+    carried: dict = field(default_factory=dict)
     listed: dict | None = None  # year folder -> ids in it at the head, for big batches
 
     def exists(self, archive, letter_id: str) -> bool:
@@ -62,12 +66,20 @@ class Batch:
 
 @dataclass
 class Pending:
-    letter: Letter
+    """A letter version ready to commit. A large batch drops `letter` once the version is in
+    its stream (`brief`): its result then gives the id, version and path without the record."""
+    letter: Letter | None
     path: str
     changes: dict
     message: str
     filename: str
     warnings: list
+
+    def __post_init__(self):
+        self.id = self.letter.id
+
+    def brief(self) -> None:
+        self.letter = None
 
 
 def serialise(letter: Letter) -> bytes:
@@ -122,12 +134,32 @@ def new_id(archive, letter: Letter, batch: Batch) -> str:
     return candidate
 
 
-def _copy_field(src: Letter, dst: Letter, name: str):
-    if name.startswith(("sender.", "source.")):
-        part, key = name.split(".", 1)
-        getattr(dst, part)[key] = getattr(src, part).get(key)
-    elif hasattr(dst, name):
-        setattr(dst, name, getattr(src, name))
+def _corrections(letter: Letter) -> dict:
+    """{field: value} for each field the archivist set or corrected; they carry over to the
+    letter's next version."""
+    out = {}
+    for name, how in letter.provenance.items():
+        if how != "archivist":
+            continue
+        if name.startswith(("sender.", "source.")):
+            part, key = name.split(".", 1)
+            out[name] = getattr(letter, part).get(key)
+        elif hasattr(letter, name):
+            out[name] = getattr(letter, name)
+    return out
+
+
+def _carry_over(corrections: dict, letter: Letter) -> None:
+    """The previous version's corrections, for each field this version's source leaves unset."""
+    for name, value in corrections.items():
+        if name in letter.provenance:
+            continue
+        if name.startswith(("sender.", "source.")):
+            part, key = name.split(".", 1)
+            getattr(letter, part)[key] = value
+        else:
+            setattr(letter, name, value)
+        letter.provenance[name] = "archivist"
 
 
 def _prepare(archive, data, filename, hints, as_version_of, message, batch: Batch, letter=None):
@@ -138,16 +170,13 @@ def _prepare(archive, data, filename, hints, as_version_of, message, batch: Batc
         letter = prepare(data, filename, dict(hints or {}), archive.authority())
     warnings = getattr(letter, "warnings", [])
     if as_version_of:
-        if as_version_of in batch.letters:
-            old = batch.letters[as_version_of]
+        if as_version_of in batch.carried:
+            letter.id, corrections = as_version_of, batch.carried[as_version_of]
         else:
             old, _, _ = archive.get(as_version_of)
-        letter.id = old.id
+            letter.id, corrections = old.id, _corrections(old)
         letter.__dict__.pop("ready_tei", None)  # fields may carry over below
-        for name, how in old.provenance.items():  # archivist corrections carry over
-            if how == "archivist" and name not in letter.provenance:
-                _copy_field(old, letter, name)
-                letter.provenance[name] = "archivist"
+        _carry_over(corrections, letter)
         message = message or f"New version of {letter.id} from {letter.source['file']}"
     else:
         fp = fingerprint(letter)
@@ -160,7 +189,7 @@ def _prepare(archive, data, filename, hints, as_version_of, message, batch: Batc
         batch.fingerprints[fp] = letter.id
         message = message or f"Add {letter.id}: {letter.title}"
     batch.ids.add(letter.id)
-    batch.letters[letter.id] = letter
+    batch.carried[letter.id] = _corrections(letter)
     path = ids.path_for(letter.id)
     ext = os.path.splitext(letter.source["file"])[1] or ".bin"
     changes = {path: serialise(letter), ids.source_path(letter.id, ext): data}
@@ -220,8 +249,10 @@ def register_officials(archive, letters) -> dict:
 
 
 def _done(p: Pending, sha: str) -> dict:
-    return {"file": p.filename, "ok": True, "id": p.letter.id, "version": sha,
-            "letter": p.letter.to_record(sha, p.path), "warnings": p.warnings}
+    out = {"file": p.filename, "ok": True, "id": p.id, "version": sha, "path": p.path, "warnings": p.warnings}
+    if p.letter is not None:
+        out["letter"] = p.letter.to_record(sha, p.path)
+    return out
 
 
 def ingest(archive, data, filename, hints=None, author=None, as_version_of=None, message=None) -> dict:
