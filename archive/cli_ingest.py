@@ -96,20 +96,20 @@ def _items(sources, flags, as_version_of, author, message, failures):
     """(data, filename, hints, options) for each source; unreadable ones go to `failures`."""
     first = {}
     for i, s in enumerate(sources):
+        m = _VERSION_RE.match(s.stem)
+        base = (s.folder, m.group("base") if m else s.stem)
+        version_of = first[base] if m and base in first and not as_version_of else None
+        first.setdefault(base, i)   # before reading: a first version that fails takes its later ones along
         try:
             hints = _sidecar(s)
             opts = {"author": hints.pop("author", None) or author,
                     "message": message or hints.pop("message", None)}
             hints.pop("message", None)
             hints.update(flags)
-            m = _VERSION_RE.match(s.stem)
-            base = (s.folder, m.group("base") if m else s.stem)
             if as_version_of:
                 opts["as_version_of"] = as_version_of
-            elif m and base in first:
-                opts["version_of_item"] = first[base]
-            else:
-                first.setdefault(base, i)
+            elif version_of is not None:
+                opts["version_of_item"] = version_of
             yield (s.load(), s.filename, hints, opts)
         except ArchiveError as exc:
             failures[i] = exc.message
@@ -152,7 +152,7 @@ def ingest(paths, as_version_of, date, sender_org, addressee, source_url, title,
     flags = {k: v for k, v in dict(date=date, sender_org=sender_org, addressee=addressee,
                                    source_url=source_url, title=title, language=language).items() if v}
     failures: dict = {}
-    items = list(_items(sources, flags, as_version_of, author, message, failures))
+    items = _items(sources, flags, as_version_of, author, message, failures)   # read one by one
     if dry_run:
         results = _dry_run(archive, sources, items, failures, as_json)
     else:
@@ -168,51 +168,63 @@ def ingest(paths, as_version_of, date, sender_org, addressee, source_url, title,
 
 
 def _write(archive, sources, items, failures, as_json):
-    show_bar = not as_json and sys.stderr.isatty() and len(items) > 1
-    for i, (_, _, _, opts) in enumerate(items):
-        if opts.get("version_of_item") in failures:
-            failures[i] = f"{sources[i].name}: its first version could not be ingested"
-    todo = [(i, it) for i, it in enumerate(items) if i not in failures]
-    with click.progressbar(length=len(todo), label="Ingesting", file=sys.stderr,
+    """Ingest the items as they are read (a folder is never held in memory whole); one
+    result per source, in order."""
+    show_bar = not as_json and sys.stderr.isatty() and len(sources) > 1
+    sent: list = []   # the source number of each item handed to the archive, in order
+    with click.progressbar(length=len(sources), label="Ingesting", file=sys.stderr,
                            show_pos=True) if show_bar else _NoBar() as bar:
         def progress(k, res):
             bar.update(1)
             if not res["ok"]:
-                click.echo(f"\nFAILED {sources[todo[k][0]].name}: {res['error']}", err=True)
-        index_map = {orig: k for k, (orig, _) in enumerate(todo)}
-        batch = []
-        for orig, (data, filename, hints, opts) in todo:
-            opts = dict(opts)
-            if opts.get("version_of_item") is not None:
-                opts["version_of_item"] = index_map.get(opts["version_of_item"])
-            batch.append((data, filename, hints, opts))
+                click.echo(f"\nFAILED {sources[sent[k]].name}: {res['error']}", err=True)
+
+        def readable():
+            place: dict = {}   # source number -> its place among the items sent
+            for i, (data, filename, hints, opts) in enumerate(items):
+                first = opts.get("version_of_item")
+                if first is not None and i not in failures and first not in place:
+                    failures[i] = f"{sources[i].name}: its first version could not be ingested"
+                if i in failures:
+                    bar.update(1)
+                    continue
+                if first is not None:
+                    opts = {**opts, "version_of_item": place[first]}
+                place[i] = len(sent)
+                sent.append(i)
+                yield data, filename, hints, opts
+
         try:
-            if len(batch) == 1:
-                data, filename, hints, opts = batch[0]
-                try:
-                    done = [archive.ingest(data, filename, hints, opts.get("author"),
-                                           opts.get("as_version_of"), opts.get("message"))]
-                except ArchiveError as exc:
-                    done = [{"file": filename, "ok": False, "error": exc.message}]
-                progress(0, done[0])
+            if len(sources) == 1:
+                done = [_ingest_one(archive, item) for item in readable()]
+                if done:
+                    progress(0, done[0])
             else:
-                done = archive.ingest_many(batch, progress=progress) if batch else []
+                done = archive.ingest_many(readable(), progress=progress)
         except ArchiveError as exc:
             raise click.ClickException(exc.message) from None
-    results = []
-    it = iter(done)
+    results, done_of = [], dict(zip(sent, done))
     for i, s in enumerate(sources):
         if i in failures:
             click.echo(f"FAILED {s.name}: {failures[i]}", err=True)
             results.append({"file": s.name, "ok": False, "error": failures[i]})
         else:
-            r = next(it)
+            r = done_of[i]
             r["file"] = s.name
             results.append(r)
             if r["ok"] and not show_bar and not as_json:
                 what = "duplicate of" if r.get("duplicate") else "archived as"
                 click.echo(f"{s.name}: {what} {r['id']} ({r['version'][:12]})", err=True)
     return results
+
+
+def _ingest_one(archive, item) -> dict:
+    data, filename, hints, opts = item
+    try:
+        return archive.ingest(data, filename, hints, opts.get("author"), opts.get("as_version_of"),
+                              opts.get("message"))
+    except ArchiveError as exc:
+        return {"file": filename, "ok": False, "error": exc.message}
 
 
 def _dry_run(archive, sources, items, failures, as_json):

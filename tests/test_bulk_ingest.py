@@ -15,6 +15,7 @@ from archive.home import Archive
 from archive.letter import Block, Letter
 from archive.tei import to_tei
 from archive.verify import verify
+from archive.writer import FAMILY_REPORT_MAX
 from conftest import AUTHOR, ROOT
 from test_guarantees import letter_text
 
@@ -153,3 +154,56 @@ def test_a_zip_of_letters_with_sidecars(tmp_path):
     by_name = {r["file"].split("!")[-1]: r for r in results}
     assert by_name["letters/l0.txt"]["letter"]["source"]["url"] == "https://example.org/l0"
     assert not (tmp_path.parent / "escape.txt").exists()
+
+
+def _batch(n: int, corrected: int):
+    """n letters; letter `corrected` has a source URL set by the archivist, and its next version
+    (whose file gives none) follows it."""
+    for i in range(n):
+        hints = {"source_url": "https://example.org/corrected"} if i == corrected else {}
+        yield letter_text(i).encode(), f"l{i}.txt", hints
+        if i == corrected:
+            yield (letter_text(i) + "\nA line added in the second version.").encode(), f"l{i}.v2.txt", {}, \
+                {"version_of_item": i}
+
+
+@pytest.mark.parametrize("n", [5, FAMILY_REPORT_MAX + 20])
+def test_a_later_version_in_the_batch_keeps_the_archivists_corrections(tmp_path, n):
+    """A large batch keeps none of its letters (its results give ids, versions and paths); a
+    later version in it still takes over the corrections the archivist made to the first."""
+    a = Archive.init(tmp_path / "archive", AUTHOR)
+    try:
+        results = a.ingest_many(_batch(n, corrected=n - 3), AUTHOR)
+        assert len(results) == n + 1 and all(r["ok"] and not r.get("duplicate") for r in results)
+        first, second = results[n - 3], results[n - 2]
+        assert second["id"] == first["id"] and second["version"] != first["version"]
+        for r in results:
+            assert r["path"] == a.record(r["id"], at=r["version"])["path"]
+            assert ("letter" in r) == (n <= FAMILY_REPORT_MAX)  # records only for a small batch
+        latest = a.record(first["id"])
+        assert latest["source"]["url"] == "https://example.org/corrected"
+        assert latest["provenance"]["source.url"] == "archivist"
+        assert "added in the second version" in latest["text"]
+    finally:
+        a.close()
+
+
+def test_a_file_that_cannot_be_read_takes_its_later_versions_with_it(tmp_path):
+    src = tmp_path / "letters"
+    src.mkdir()
+    (src / "a.txt").write_text(letter_text(1))
+    (src / "a.json").write_text("{not json")
+    (src / "a.v2.txt").write_text(letter_text(1) + "\nSecond version.")
+    (src / "b.txt").write_text(letter_text(2))
+    (src / "b.v2.txt").write_text(letter_text(2) + "\nSecond version.")
+    home = tmp_path / "archive"
+    cli(home, "init", "--author", AUTHOR)
+    res = cli(home, "ingest", str(src), "--author", AUTHOR, "--json")
+    assert res.returncode == 1
+    by_name = {Path(r["file"]).name: r for r in json.loads(res.stdout)}
+    assert list(by_name) == ["a.txt", "a.v2.txt", "b.txt", "b.v2.txt"]
+    assert "sidecar" in by_name["a.txt"]["error"]
+    assert "its first version could not be ingested" in by_name["a.v2.txt"]["error"]
+    assert by_name["b.txt"]["ok"] and by_name["b.v2.txt"]["ok"]
+    assert by_name["b.v2.txt"]["id"] == by_name["b.txt"]["id"] != by_name["b.v2.txt"].get("duplicate")
+    assert by_name["b.v2.txt"]["version"] != by_name["b.txt"]["version"]
