@@ -15,12 +15,14 @@ writes cannot leave searches reading hundreds of segments.
 """
 from __future__ import annotations
 
+import atexit
 import fcntl
 import json
 import os
 import re
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -120,15 +122,15 @@ def clean_files_later(storage, indexname, gen, segments):
         ledger = json.loads(ledger_path.read_text())
     except (OSError, ValueError):
         ledger = {}
-    now, unused = time.time(), set()
+    now, unused, doomed = time.time(), set(), []
     for filename in list(storage):
         toc, seg = tocs.match(filename), segs.match(filename)
         if toc and int(toc.group(1)) != gen:
-            _delete(storage, filename)
+            _delete(storage, filename)   # at once: searchers take the one TOC left as the latest
         elif seg and seg.group(1) not in current:
             unused.add(seg.group(1))
             if now - ledger.setdefault(seg.group(1), now) > RETIRED_GRACE:
-                _delete(storage, filename)
+                doomed.append(filename)
         elif (scratch := SCRATCH.fullmatch(filename)) and not _alive(int(scratch.group(1))):
             shutil.rmtree(folder / filename, ignore_errors=True)   # a dead merger's or builder's
     ledger = {name: t for name, t in ledger.items() if name in unused and now - t <= RETIRED_GRACE}
@@ -138,6 +140,8 @@ def clean_files_later(storage, indexname, gen, segments):
         os.replace(tmp, ledger_path)
     except OSError:
         pass  # without the ledger, the files are simply kept until a later commit
+    if doomed:
+        _delete_soon(storage, doomed)
 
 
 def _alive(pid: int) -> bool:
@@ -155,6 +159,47 @@ def _delete(storage, filename):
         storage.delete_file(filename)
     except OSError:
         pass
+
+
+# Retired segments' files (no TOC names them, their grace period is over) are deleted on a
+# thread after the commit returns: grace periods end together after a burst of writes, and
+# deleting their hundreds of files held up the one write that came next (80 ms for 861 files at
+# 100,000 letters). Files left by a process that ends first are found by a later commit's listing.
+_doomed: list = []
+_doomed_lock = threading.Lock()
+_deleter: threading.Thread | None = None
+
+
+def _delete_soon(storage, filenames) -> None:
+    global _deleter
+    with _doomed_lock:
+        _doomed.extend((storage, name) for name in filenames)
+        if _deleter is None:
+            _deleter = threading.Thread(target=_delete_doomed, name="index-file-deleter", daemon=True)
+            _deleter.start()
+
+
+def _delete_doomed() -> None:
+    global _deleter
+    while True:
+        with _doomed_lock:
+            if not _doomed:
+                _deleter = None
+                return
+            storage, name = _doomed.pop()
+        _delete(storage, name)
+
+
+def delete_retired_now() -> None:
+    """Delete at once the files waiting for the deleting thread (at exit; in tests)."""
+    with _doomed_lock:
+        todo = list(_doomed)
+        _doomed.clear()
+    for storage, name in todo:
+        _delete(storage, name)
+
+
+atexit.register(delete_retired_now)
 
 
 # ------------------------------------------------------------------ merging beside writers

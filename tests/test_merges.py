@@ -164,3 +164,25 @@ def test_writes_start_no_second_merger_while_one_runs(tmp_path, monkeypatch):
         assert _sizes(a.index._open()) == [merges.MERGE_FAN_IN + 3]
     finally:
         a.close()
+
+
+def test_retired_segments_files_are_deleted_after_the_commit(small, monkeypatch):
+    """Files no TOC names, past their grace period, go on a thread after the commit; the
+    current segments' files and the one table of contents stay."""
+    ix, index = small
+    monkeypatch.setattr(merges, "RETIRED_GRACE", -1)
+    ix.optimize()   # the one-document segments are retired
+    w = ix.writer()
+    w.add_document(id="late", body="one more letter")
+    w.commit(mergetype=merges.deferred_merge)   # its clean-up finds them past their grace period
+    for _ in range(500):
+        if merges._deleter is None:
+            break
+        time.sleep(0.01)
+    live = {seg.segment_id() for seg in ix._segments()}
+    names = [p.name for p in index.path.iterdir()]
+    assert len([n for n in names if n.endswith(".toc")]) == 1
+    pattern = windex.TOC._segment_pattern("MAIN")
+    owners = {m.group(1) for m in map(pattern.match, names) if m}
+    assert owners == live and len(live) == 2
+    assert len(_docs(ix)) == merges.MERGE_FAN_IN + 1
