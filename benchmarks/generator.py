@@ -213,24 +213,31 @@ def write_corpus(directory, n: int, seed: int = 1) -> dict:
     return {"letters": files, "versions": versions, "words": words}
 
 
-def read_corpus(directory, versions: bool = True) -> list:
-    """Items for `Archive.ingest_many`: (data, filename, hints), each letter's later versions
-    right after it as (data, filename, {}, {"version_of_item", "message", "author"})."""
+def iter_corpus(directory, versions: bool = True):
+    """Items for `Archive.ingest_many`, each file read when its item is reached: (data,
+    filename, hints), each letter's later versions right after it as (data, filename, {},
+    {"version_of_item", "message", "author"})."""
     d = Path(directory)
-    out = []
+    n = 0
     for txt in sorted(d.glob("l*.txt")):
         if ".v" in txt.name:
             continue
         side = txt.with_suffix(".json")
-        first = len(out)
-        out.append((txt.read_bytes(), txt.name, json.loads(side.read_text()) if side.exists() else {}))
+        first = n
+        yield txt.read_bytes(), txt.name, json.loads(side.read_text()) if side.exists() else {}
+        n += 1
         v = 2
         while versions and (d / f"{txt.stem}.v{v}.txt").exists():
             meta = json.loads((d / f"{txt.stem}.v{v}.json").read_text())
-            out.append(((d / f"{txt.stem}.v{v}.txt").read_bytes(), f"{txt.stem}.v{v}.txt", {},
-                        {"version_of_item": first, **meta}))
+            yield ((d / f"{txt.stem}.v{v}.txt").read_bytes(), f"{txt.stem}.v{v}.txt", {},
+                   {"version_of_item": first, **meta})
+            n += 1
             v += 1
-    return out
+
+
+def read_corpus(directory, versions: bool = True) -> list:
+    """`iter_corpus` as a list."""
+    return list(iter_corpus(directory, versions))
 
 
 if __name__ == "__main__":
