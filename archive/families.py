@@ -137,8 +137,9 @@ class _Cache:
 _CACHES: dict = {}
 
 
-def family_of(archive, letter_id: str, threshold: float = FAMILY_MIN) -> list[dict]:
-    """Other letters of the same family: [{"id", "title", "shared"}], most similar first.
+def family_of(archive, letter_id: str, threshold: float = FAMILY_MIN, titles: bool = True) -> list[dict]:
+    """Other letters of the same family: [{"id", "title", "shared"}], most similar first
+    ({"id", "shared"} without `titles`: each title is read from its letter's stored fields).
 
     Reads the index's stored text (the index reflects the head of the repository). When the
     index offers `family_candidates(bands) -> [{"id", "minhash", "docnum"}]` (documents sharing
@@ -165,6 +166,8 @@ def family_of(archive, letter_id: str, threshold: float = FAMILY_MIN) -> list[di
                   for d in docs]
     found = find_family(sig, [o for o in others if o[0] != letter_id], threshold, candidates=prefiltered)
     by_id = {d["id"]: d for d in docs}
+    if not titles:
+        return [{"id": key, "shared": round(s, 2)} for s, key in found]
     return [{"id": key, "title": _title(searcher, by_id.get(key, {})), "shared": round(s, 2)} for s, key in found]
 
 

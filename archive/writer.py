@@ -275,8 +275,7 @@ def ingest(archive, data, filename, hints=None, author=None, as_version_of=None,
 def _with_family(archive, result: dict) -> dict:
     """Families are found at ingest: the letters this one shares most of its text with."""
     try:
-        result["family"] = [{"id": f["id"], "shared": f["shared"]}
-                            for f in families.family_of(archive, result["id"])]
+        result["family"] = families.family_of(archive, result["id"], titles=False)
     except (ArchiveError, OSError):
         result["family"] = []
     return result

@@ -68,7 +68,9 @@ def archive(tmp_path):
 def test_family_of_in_a_real_archive(archive):
     hints = {"sender_org": "Central Asia Press Freedom Monitor"}
     kz = archive.ingest(KZ.encode(), "kz.txt", hints, author=AUTHOR)["id"]
-    kg = archive.ingest(KG.encode(), "kg.txt", hints, author=AUTHOR)["id"]
+    ingested = archive.ingest(KG.encode(), "kg.txt", hints, author=AUTHOR)
+    kg = ingested["id"]
+    assert [f["id"] for f in ingested["family"]] == [kz] and 0.5 <= ingested["family"][0]["shared"] < 1
     seed = SAMPLES / "hrw-2005-kyrgyzstan-andijan.txt"
     hrw = archive.ingest(seed.read_bytes(), seed.name, {"date": "2005-05-16"}, author=AUTHOR)["id"]
     assert kz != kg
