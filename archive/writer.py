@@ -149,17 +149,21 @@ def _corrections(letter: Letter) -> dict:
     return out
 
 
-def _carry_over(corrections: dict, letter: Letter) -> None:
-    """The previous version's corrections, for each field this version's source leaves unset."""
+def _carry_over(corrections: dict, letter: Letter) -> bool:
+    """The previous version's corrections, for each field this version's source leaves unset;
+    whether any was."""
+    carried = False
     for name, value in corrections.items():
         if name in letter.provenance:
             continue
+        carried = True
         if name.startswith(("sender.", "source.")):
             part, key = name.split(".", 1)
             getattr(letter, part)[key] = value
         else:
             setattr(letter, name, value)
         letter.provenance[name] = "archivist"
+    return carried
 
 
 def _prepare(archive, data, filename, hints, as_version_of, message, batch: Batch, letter=None):
@@ -175,8 +179,8 @@ def _prepare(archive, data, filename, hints, as_version_of, message, batch: Batc
         else:
             old, _, _ = archive.get(as_version_of)
             letter.id, corrections = old.id, _corrections(old)
-        letter.__dict__.pop("ready_tei", None)  # fields may carry over below
-        _carry_over(corrections, letter)
+        if _carry_over(corrections, letter):
+            letter.__dict__.pop("ready_tei", None)   # serialised before these fields changed
         message = message or f"New version of {letter.id} from {letter.source['file']}"
     else:
         fp = fingerprint(letter)
