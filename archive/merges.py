@@ -107,6 +107,9 @@ def _mark(folder: Path, segment_id: str | None) -> None:
     os.replace(tmp, folder / MARKER)
 
 
+_whoosh_clean_files = windex.clean_files
+
+
 def clean_files_later(storage, indexname, gen, segments):
     """Whoosh's `clean_files`, except that the files of a segment a commit replaced are deleted
     only RETIRED_GRACE seconds later, and a segment being merged is left alone. A searcher
@@ -114,7 +117,9 @@ def clean_files_later(storage, indexname, gen, segments):
     them (stored fields, field lengths), so deleting them at once made a reader in another
     process fail in the middle of a search. Whoosh calls this while the writer holds the index
     lock, so the ledger is written by one process at a time."""
-    folder = Path(getattr(storage, "folder", "."))
+    if not getattr(storage, "folder", ""):   # an index in memory: no other process reads it
+        return _whoosh_clean_files(storage, indexname, gen, segments)
+    folder = Path(storage.folder)
     current = {seg.segment_id() for seg in segments} | _merging(folder)
     tocs, segs = windex.TOC._pattern(indexname), windex.TOC._segment_pattern(indexname)
     ledger_path = folder / "RETIRED"

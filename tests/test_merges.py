@@ -186,3 +186,16 @@ def test_retired_segments_files_are_deleted_after_the_commit(small, monkeypatch)
     owners = {m.group(1) for m in map(pattern.match, names) if m}
     assert owners == live and len(live) == 2
     assert len(_docs(ix)) == merges.MERGE_FAN_IN + 1
+
+
+def test_an_index_in_memory_writes_no_ledger_into_the_working_directory(tmp_path, monkeypatch):
+    """The archive's clean-up replaces Whoosh's for every index in the process; one with no
+    folder gets Whoosh's own."""
+    from whoosh.filedb.filestore import RamStorage
+    monkeypatch.chdir(tmp_path)
+    ix = RamStorage().create_index(Schema(id=ID(stored=True)))
+    for i in range(3):
+        w = ix.writer()
+        w.add_document(id=str(i))
+        w.commit()
+    assert ix.doc_count() == 3 and list(tmp_path.iterdir()) == []
