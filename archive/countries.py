@@ -223,8 +223,11 @@ def lookup(text: str) -> dict | None:
     return {"code": code, "name": name(code)} if code else None
 
 
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+
+
 def _is_cyrillic(s: str) -> bool:
-    return any("\u0400" <= ch <= "\u04ff" for ch in s)
+    return _CYRILLIC.search(s) is not None   # in C: called for every name looked up
 
 
 _RU_ENDING = re.compile(r"(?:ией|ия|ии|ию|ой|ая|ую|ий|ый|ого|ему|ому|ом|ей|ах|ы|а|у|е|и|я|ю|ь|й|о)$")

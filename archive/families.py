@@ -41,11 +41,17 @@ def shingles(text: str) -> set:
         return set()
     if len(words) <= SHINGLE:
         return {" ".join(words)}
-    return {" ".join(words[k:k + SHINGLE]) for k in range(len(words) - SHINGLE + 1)}
+    # each k-tuple of consecutive words, joined in C
+    return set(map(" ".join, zip(*[words[i:] for i in range(SHINGLE)])))
+
+
+_BLAKE = hashlib.blake2b(digest_size=8)   # copying it is cheaper than making a new one
 
 
 def _hash(shingle: str) -> int:
-    return int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
+    h = _BLAKE.copy()
+    h.update(shingle.encode())
+    return int.from_bytes(h.digest(), "big")
 
 
 def signature(text: str) -> list[int]:
@@ -56,11 +62,10 @@ def signature(text: str) -> list[int]:
     (rotation), so the signature costs one hash per shingle instead of NUM_PERM.
     """
     bins = [_EMPTY] * NUM_PERM
-    for s in shingles(text):
-        h = _hash(s)
-        k, v = h % NUM_PERM, h // NUM_PERM
-        if v < bins[k]:
-            bins[k] = v
+    # Largest hash first: a bin ends up holding its smallest value (for one bin, the order
+    # of h and of h // NUM_PERM is the same).
+    for h in sorted(map(_hash, shingles(text)), reverse=True):
+        bins[h % NUM_PERM] = h // NUM_PERM
     if all(v == _EMPTY for v in bins):
         return bins
     out = list(bins)
@@ -89,7 +94,7 @@ def bands(sig: list[int]) -> list[str]:
         return []
     out = []
     for k in range(BANDS):
-        rows = ",".join(str(v) for v in sig[k * ROWS:(k + 1) * ROWS])
+        rows = ",".join(map(str, sig[k * ROWS:(k + 1) * ROWS]))
         out.append(f"{k:02d}-{hashlib.blake2b(rows.encode(), digest_size=6).hexdigest()}")
     return out
 

@@ -36,6 +36,7 @@ _QUOTES = str.maketrans({
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 _SPACE = re.compile(r"\s+")
 _TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
+_NONSPACE_TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 def display_form(text: str) -> str:
@@ -60,7 +61,11 @@ def _words(key: str) -> list:
 
 def word_list(text: str) -> list:
     """The words of a text (no punctuation), case-folded, as compared."""
-    return [t for t in _words(compare_key(text)) if t[0].isalnum() or t[0] == "_"]
+    # The words of compare_key(text), without its other steps: whitespace is in no token and
+    # a quote is a token of its own either way, never a word (a letter's fingerprint for
+    # families and diffs computes this for every letter).
+    key = _INVISIBLE.sub("", unicodedata.normalize("NFC", text or ""))
+    return [t for t in map(str.casefold, _NONSPACE_TOKEN.findall(key)) if t[0].isalnum() or t[0] == "_"]
 
 
 def similarity(a: str, b: str) -> float:

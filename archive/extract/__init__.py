@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from .. import countries
 from ..letter import Block
+from ..readers.literals import guarded
 from . import dates, language as _language, mentions as _mentions, people
 from .instruments import find_articles, find_instruments
 from .orgs import find_known, find_unknown
@@ -34,7 +35,7 @@ _GOVERNMENT_ROLE = re.compile(
     r"inspector general|ombuds|commissioner|defensor|уполномоченн|"
     r"президент|министр|премьер|генеральн)", re.I)
 _INTERNATIONAL_ROLE = people.names.INTERNATIONAL_ROLE
-_HONORIFIC_NAME = re.compile(rf"(?<![\w-])(?:Mr|Mrs|Ms|Dr|Mme|Sr|Sra)\.?\s+(?P<name>{people.NAME})")
+_HONORIFIC_NAME = guarded(re.compile(rf"(?<![\w-])(?:Mr|Mrs|Ms|Dr|Mme|Sr|Sra)\.?\s+(?P<name>{people.NAME})"))
 
 
 @dataclass

@@ -112,6 +112,18 @@ def _trie_regex(node: list, depth: int = 0) -> str:
     return "|".join(branches) or "(?!)"
 
 
+def _first_taken_trie_regex(root: list) -> str:
+    """`(?<![\\w-])(?=<trie>)` for a trie whose first characters all keep their case, but
+    taking the first character (the boundary is then checked two characters back): a regex
+    whose every branch begins with a literal lets the engine skip to those characters in C,
+    about twice as fast over a letter's text."""
+    branches = []
+    for (ch, _), kid in sorted(root[0].items()):
+        atom = re.escape(ch)
+        branches.append(f"{atom}(?<![\\w-]{atom})" + ("" if kid[1] else f"(?={_trie_regex(kid, 1)})"))
+    return "|".join(branches) or "(?!)"
+
+
 class Alternation:
     """`finditer` of `(?<![\\w-])(?:A0|A1|...)(?![\\w-])` over (pattern, ignore case) pairs.
 
@@ -147,8 +159,12 @@ class Alternation:
         self._joined: dict[tuple, object] = {}
         # Positions where no literal prefix begins are skipped by the engine, in C: a lookahead
         # over the whole trie, so only a position some alternative could match at is walked here.
-        self._starts = _START if self._anywhere else re.compile(
-            r"(?<![\w-])(?=" + _trie_regex(self._root) + ")")
+        if self._anywhere:
+            self._starts = _START
+        elif any(ignorecase for _, ignorecase in self._root[0]):
+            self._starts = re.compile(r"(?<![\w-])(?=" + _trie_regex(self._root) + ")")
+        else:
+            self._starts = re.compile(_first_taken_trie_regex(self._root))
 
     def _step(self, node: list, ch: str) -> tuple:
         """The children of `node` that text character `ch` leads to (memoised per node)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..countries import _is_cyrillic, _ru_stem
+from ..readers.literals import guarded
 from .alternation import Alternation
 
 # Generic short titles ("the Covenant") point back at the covenant the letter last named.
@@ -82,11 +83,11 @@ _GENERIC = {
     "Statute": r"Statute|Statut|Estatuto|Статут[ауео]?м?",
     "Declaration": r"Declaration|Déclaration|Declaración|Деклараци[яиюей]",
 }
-_GENERIC_RE = re.compile(
+_GENERIC_RE = guarded(re.compile(   # guarded: most paragraphs name no treaty word
     r"(?<![\w-])(?:(?:the|this|that|la|le|du|de\s+la|del|el|al|cette|ce|esta|este|dicha|dicho)\s+)?"
     r"(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _GENERIC.items()) + r")(?![\w-])"
     # "the Convention of Kampala", "la Convention de Genève": a title the file does not know
-    r"(?!\s+(?:of|de|del|du|des|sur|sobre|relative|relativa|against|contre|contra|para|pour|for)\s+[A-ZÀ-Þ])")
+    r"(?!\s+(?:of|de|del|du|des|sur|sobre|relative|relativa|against|contre|contra|para|pour|for)\s+[A-ZÀ-Þ])"))
 
 
 def _anaphora(text: str, spans: list, seen: list, authority) -> list:
@@ -116,9 +117,9 @@ _NUM = rf"\d{{1,3}}(?!\d)(?:\.\d{{1,2}}(?!\d))?(?:\s*{_PAREN})*(?:\s*(?:bis|ter)
 _JOIN = (r"(?:\s*,\s*|\s+(?:and|or|et|ou|y|o|и|или)\s+|\s*,\s*(?:and|et|y|и)\s+)"
          # "Article 5 and Article 18", "el artículo 19 y el artículo 20": the word repeated
          rf"(?:(?:the\s+|l'|el\s+|la\s+|les\s+|los\s+)?{_ART_WORD}\s*)?")
-ARTICLE = re.compile(
+ARTICLE = guarded(re.compile(   # guarded: most paragraphs have no "article" word
     rf"(?<![\w-])(?P<common>[Cc]ommon\s+)?{_ART_WORD}\s*(?P<nums>{_NUM}(?:{_JOIN}(?:{_NUM}|{_PAREN}))*)"
-    rf"(?P<commontail>\s+(?:common\s+to|commun\s+aux|común\s+a)\s+(?:the\s+|los\s+|las\s+)?(?:four\s+|quatre\s+|cuatro\s+)?)?")
+    rf"(?P<commontail>\s+(?:common\s+to|commun\s+aux|común\s+a)\s+(?:the\s+|los\s+|las\s+)?(?:four\s+|quatre\s+|cuatro\s+)?)?"))
 _ONE = re.compile(rf"{_NUM}|{_PAREN}")
 # what may separate "article 9" from the instrument it belongs to
 _AFTER_GAP = re.compile(

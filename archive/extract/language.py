@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 # Words frequent in one language and rare in the other three (shared words like "de" or "la"
 # would only blur the count).
@@ -17,9 +18,9 @@ _TOKEN = re.compile(r"[^\W\d_]+")
 
 def detect(text: str) -> str:
     """'en', 'fr', 'es' or 'ru' (English when nothing decides)."""
-    tokens = [t.lower() for t in _TOKEN.findall(text or "")]
+    tokens = Counter(map(str.lower, _TOKEN.findall(text or "")))   # counted once, in C
     if not tokens:
         return "en"
-    counts = {lang: sum(1 for t in tokens if t in words) for lang, words in _WORDS.items()}
+    counts = {lang: sum(tokens[w] for w in words) for lang, words in _WORDS.items()}
     best = max(counts, key=lambda lang: counts[lang])
     return best if counts[best] > 0 else "en"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from .. import countries
+from ..readers.literals import guarded
 from .alternation import Alternation
 
 _CAP = r"[A-ZÀ-ÞА-ЯЁ][\w'’-]*"
@@ -16,17 +17,18 @@ ORG_KEYWORDS = ("Association|Movement|Committee|Party|Union|Council|Centre|Cente
                 "Society|Front|League|Network|Coalition|Federation|Alliance|Organisation|Organization|"
                 "Watch|Initiative|Forum|Fund|Trust|Clinic|Project|Campaign|Brotherhood|Army|Brigade|"
                 "Observatory|Bar|Congress|Assembly|Consortium|Collective|Group|Monitor|Defenders|Partnership")
-_UNKNOWN = re.compile(
+# guarded: a text without an organisation keyword (most paragraphs) is not searched
+_UNKNOWN = guarded(re.compile(
     rf"(?<![\w-])(?:{_CAP}\s+(?:(?:in|for|of|on|against|and)\s+)?){{0,5}}{_CAP}\s+(?:{ORG_KEYWORDS})"
     rf"(?:\s+(?:{ORG_KEYWORDS}))*(?![\w-])"
-    rf"(?:\s+(?:of|for|on|in|against)\s+(?:the\s+)?{_CAP}(?:\s+(?:and\s+)?{_CAP}){{0,3}})?")
+    rf"(?:\s+(?:of|for|on|in|against)\s+(?:the\s+)?{_CAP}(?:\s+(?:and\s+)?{_CAP}){{0,3}})?"))
 # French and Spanish names put the keyword first: "Comisión Colombiana de Juristas".
 ROMANCE_KEYWORDS = ("Comisión|Comité|Asociación|Fundación|Centro|Corporación|Colectivo|Observatorio|"
                      "Movimiento|Instituto|Federación|Liga|Coordinadora|Red|Unión|Consejo|Association|"
                      "Fédération|Ligue|Collectif|Observatoire|Mouvement|Réseau|Institut|Centre|Union|"
                      "Conseil|Coalition|Coalición|Plataforma|Plateforme|Alianza|Alliance")
-_UNKNOWN_ROMANCE = re.compile(
-    rf"(?<![\w-])(?:{ROMANCE_KEYWORDS})(?:\s+(?:(?:de|del|des|du|pour|para|por|y|et|la|las|los|le|les|l'|d')\s+)*{_CAP}){{1,6}}")
+_UNKNOWN_ROMANCE = guarded(re.compile(
+    rf"(?<![\w-])(?:{ROMANCE_KEYWORDS})(?:\s+(?:(?:de|del|des|du|pour|para|por|y|et|la|las|los|le|les|l'|d')\s+)*{_CAP}){{1,6}}"))
 # Capitalised phrases of treaty language that have an org keyword but name no organisation.
 _NOT_ORGS = {"state party", "states parties", "working group", "contact group", "the state party",
              "general assembly", "the general assembly", "security council", "the security council"}

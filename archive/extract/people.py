@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from .. import countries
+from ..readers.literals import guarded
 from . import names
 from .orgs import ROMANCE_KEYWORDS, is_org_line
 from .roles import CLOSING, HONORIFIC, SIGNATORY_LIST
@@ -44,18 +45,19 @@ TITLES = (r"(?:Acting\s+|Deputy\s+|Vice[- ]|First\s+Deputy\s+|Former\s+|former\s
           r"Special\s+Rapporteur(?:\s+on\s+(?:the\s+)?[A-Za-z][a-z-]*(?:\s+(?:and|or|of|on|the|to)\s+[a-z][a-z-]*){0,4})?|"
           r"Commissioner|Colonel|Senator|Judge|Inspector[- ]General|Commander-in-Chief|Senior\s+General|"
           r"Home\s+Minister|Chief\s+of\s+(?:Army|Defen[cs]e|General|Naval|Air)\s+Staff)")
-_OFFICIAL = re.compile(rf"(?<![\w-])(?:(?P<adj>[A-Z][a-z]+)[ \t]+)?(?P<role>{TITLES}(?:[ \t]+{TITLES})?)(?:[ \t]*,)?[ \t]+(?P<name>{NAME})"
-                       rf"(?:,?[ \t]+of[ \t]+(?:the[ \t]+)?(?P<of>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){{0,3}}))?")
-_OFFICIAL_OF = re.compile(rf"(?<![\w-])(?P<role>{TITLES}|Director|Head|Chair(?:man|person)?)[ \t]+of[ \t]+(?:the[ \t]+)?"
+# guarded: a paragraph naming no title (most of them) is not searched
+_OFFICIAL = guarded(re.compile(rf"(?<![\w-])(?:(?P<adj>[A-Z][a-z]+)[ \t]+)?(?P<role>{TITLES}(?:[ \t]+{TITLES})?)(?:[ \t]*,)?[ \t]+(?P<name>{NAME})"
+                       rf"(?:,?[ \t]+of[ \t]+(?:the[ \t]+)?(?P<of>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){{0,3}}))?"))
+_OFFICIAL_OF = guarded(re.compile(rf"(?<![\w-])(?P<role>{TITLES}|Director|Head|Chair(?:man|person)?)[ \t]+of[ \t]+(?:the[ \t]+)?"
                           rf"(?P<of>[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*){{0,2}}),[ \t]+"
-                          rf"(?:(?:Mr|Mrs|Ms|Dr|Alhaji|Sheikh)\.?[ \t]+)?(?P<name>{NAME})")
+                          rf"(?:(?:Mr|Mrs|Ms|Dr|Alhaji|Sheikh)\.?[ \t]+)?(?P<name>{NAME})"))
 # "le ministre de la Justice, M. Aimé Bigirimana", "la Secretaria de Gobernación, Lorena Treviño Garza"
-_OFFICIAL_ROMANCE = re.compile(
+_OFFICIAL_ROMANCE = guarded(re.compile(
     rf"(?<![\w-])(?:le|la|du|au|à la|de la|al|el|del|a la)\s+(?P<role>(?:[Mm]inistr[eao]|[Ss]ecretari[ao]|[Ff]iscal|"
     rf"[Pp]rocureur|[Pp]rocurador[a]?|[Gg]ouverneur|[Gg]obernador[a]?|[Pp]résident[e]?|[Pp]resident[ea]|"
     rf"[Dd]irecteur|[Dd]irector[a]?|[Dd]éfenseur[e]?|[Dd]efensor[a]?)"
     rf"(?:\s+(?:de\s+la|de\s+l['’]|del|des|du|de|d['’])\s*[\w'’-]+(?:\s+(?:et|y|de|des|du|del)?\s*[\w'’-]+){{0,3}}?)?),\s+"
-    rf"(?:(?:M\.|Mme|Sr\.|Sra\.|Dr\.|Dra\.|Me|Maître)\s+)?(?P<name>{NAME})")
+    rf"(?:(?:M\.|Mme|Sr\.|Sra\.|Dr\.|Dra\.|Me|Maître)\s+)?(?P<name>{NAME})"))
 # "поручить Генеральному прокурору Курманбеку Осмонову"
 _OFFICIAL_RU = re.compile(rf"(?P<role>{names.RU_DATIVE_ALT})\s+(?P<name>[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)",
                           re.I)

@@ -14,6 +14,8 @@ from typing import NamedTuple
 
 import regex  # the same patterns run about twice as fast case-insensitively as under `re`
 
+from .literals import Literals
+
 # Menu, footer-link and language-switcher items. A unit made only of these (with
 # separators between them) is navigation, whatever the site.
 MENU_ITEMS = (
@@ -60,8 +62,11 @@ class ClutterPattern(NamedTuple):
     regex: regex.Pattern
 
 
+_FLAGS = regex.IGNORECASE | regex.VERSION0
+
+
 def _p(name, scope, match, rx):
-    return ClutterPattern(name, scope, match, regex.compile(rx, regex.IGNORECASE | regex.VERSION0))
+    return ClutterPattern(name, scope, match, regex.compile(rx, _FLAGS))
 
 
 CLUTTER_PATTERNS = (
@@ -117,21 +122,39 @@ CLUTTER_PATTERNS = (
 )
 
 
+# Most units, and every paragraph, contain none of the words a pattern that searches them
+# needs: it is not run. (Whole-unit patterns run on short units only, and a pattern anchored
+# at the start fails fast: testing for their words would cost more than it saves.)
+_LITERALS = Literals({p.name: p.regex.pattern for p in CLUTTER_PATTERNS
+                      if p.match == "search" and not p.regex.pattern.startswith("^")},
+                     lambda ch: regex.compile(regex.escape(ch), _FLAGS))
+_SCOPE = {p.name: p.scope for p in CLUTTER_PATTERNS}
+_AT = {"body": [p for p in CLUTTER_PATTERNS if p.scope == "line"], "edge": list(CLUTTER_PATTERNS)}
+
+
 def clutter_name(unit: str, where: str) -> str | None:
     """Name of the first pattern that makes `unit` clutter at `where` ("body" or "edge")."""
     text = unit.strip()
     if not text:
         return None
-    for pat in CLUTTER_PATTERNS:
-        if where == "body" and pat.scope != "line":
-            continue
+    short = len(text) <= 200   # navigation items are short; a long line is never one
+    lowered = _LITERALS.lowered(text)
+    for pat in _AT[where]:
         if pat.match == "full":
-            # Navigation items are short; a long line is never one.
-            if len(text) <= 200 and pat.regex.fullmatch(text):
+            if short and pat.regex.fullmatch(text):
                 return pat.name
-        elif pat.regex.search(text):
+        elif _LITERALS.may_match(pat.name, lowered) and pat.regex.search(text):
             return pat.name
     return None
+
+
+def clutter_names(unit: str) -> tuple[str | None, str | None]:
+    """(clutter_name(unit, "body"), clutter_name(unit, "edge")), mostly for the cost of one:
+    the first pattern to match anywhere, if a "line" one, is also the first of those."""
+    edge = clutter_name(unit, "edge")
+    if edge is None or _SCOPE[edge] == "line":
+        return edge, edge
+    return clutter_name(unit, "body"), edge
 
 
 def is_clutter(unit: str, where: str = "edge") -> bool:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from archive.letter import Block
-from archive.readers.clutter import CLUTTER_PATTERNS, clutter_name  # noqa: F401 (re-exported)
+from archive.readers.clutter import CLUTTER_PATTERNS, clutter_name, clutter_names  # noqa: F401 (re-exported)
 
 _I = re.IGNORECASE
 _MONTHS = (
@@ -198,9 +198,11 @@ def _tag(u: Unit, alone: bool) -> None:
         u.tags.add("person")
     elif len(t) <= 120 and not re.search(r"[.!?]$", t) and _has_role_org(t):
         u.tags.add("org")
-    for where in ("body", "edge"):
-        if clutter_name(t, where):
-            u.tags.add("clutter-" + where)
+    body, edge = clutter_names(t)
+    if body:
+        u.tags.add("clutter-body")
+    if edge:
+        u.tags.add("clutter-edge")
 
 
 def _has_role_org(t: str) -> bool:
