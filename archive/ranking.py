@@ -58,6 +58,11 @@ LEXICON_FIELDS = frozenset({"family"})   # a query of many terms (a letter's 32 
 # for a query of a few words, reading a field's whole lexicon costs more than probing for them
 LEXICONS_KEPT = 512
 _lexicons: OrderedDict = OrderedDict()   # (segment id, field) -> frozenset of term bytes
+# A segment's terms are read whole only once it has been probed this often: a process that
+# looks up one letter's family (a single `letters ingest`) probes 32 terms per segment, where
+# reading the lexicons of a thousand-letter archive's segments took a fifth of a second.
+LEXICON_AFTER_PROBES = 96
+_lexicon_probes: dict = {}   # (segment id, field) -> probes made before its terms are read
 # (index generation, phrase) -> Scores: a phrase's positions are its cost, checked once per
 # generation of the index.
 PHRASES_KEPT = 64
@@ -457,8 +462,17 @@ def _has_term(seg, fieldname: str, text) -> bool:
     bands, when it is ingested) read thousands of probes."""
     if fieldname not in LEXICON_FIELDS or seg.doc_count_all() > LEXICON_KEPT_DOCS:
         return (fieldname, text) in seg
-    terms = _kept(_lexicons, _postings_lock, (seg.segment().segment_id(), fieldname),
-                  lambda: frozenset(seg.lexicon(fieldname)), LEXICONS_KEPT)
+    key = (seg.segment().segment_id(), fieldname)
+    if key not in _lexicons:
+        with _postings_lock:
+            probes = _lexicon_probes.get(key, 0)
+            if probes < LEXICON_AFTER_PROBES:
+                if len(_lexicon_probes) > 4 * LEXICONS_KEPT:
+                    _lexicon_probes.clear()
+                _lexicon_probes[key] = probes + 1
+        if probes < LEXICON_AFTER_PROBES:
+            return (fieldname, text) in seg
+    terms = _kept(_lexicons, _postings_lock, key, lambda: frozenset(seg.lexicon(fieldname)), LEXICONS_KEPT)
     return seg._text_to_bytes(fieldname, text) in terms
 
 
@@ -497,6 +511,7 @@ def forget_postings() -> None:
         _postings_cache.clear()
         _postings_kept = 0
         _lexicons.clear()
+        _lexicon_probes.clear()
     with _phrases_lock:
         _phrases.clear()
 
