@@ -114,18 +114,23 @@ def history(size, archive, home: Path, manifest: dict, reps: int, built: str) ->
 
 def single_ingest(size, archive, seed: int, reps: int, budget: float, built: str) -> tuple[list, dict]:
     """Latency of Archive.ingest for new letters into the archive of `size` letters."""
-    letters = [make_letter(seed, size + 1_000_000 + j) for j in range(reps)]
+    letters = [make_letter(seed, size + 1_000_000 + j) for j in range(reps + 1)]
 
     def one(i):
         g = letters[i]
         res = archive.ingest(g.text().encode(), f"{g.key}.txt", g.hints, AUTHORS[1])
         assert res["ok"] and not res.get("duplicate"), res  # a duplicate commits nothing
 
-    t = ms(timed(one, reps, budget=budget))
+    # The process's first ingest builds the extractors' matchers (compiled once per process):
+    # its own row, so the p95 of a short run is not that one call.
+    first = ms(timed(one, 1))
+    t = ms(timed(lambda i: one(i + 1), reps, budget=budget))
     ok = latency_target(t, 300)
     note = "" if t["n"] == reps else f"stopped after {budget:.0f} s budget"
-    return [row(size, "single-letter ingest (commit + index update)", "ms", t, None, "", "p95 < 300 ms",
-                ok, built, note)], t
+    return [row(size, "single-letter ingest, the process's first", "ms", first, None, "", "", None, built,
+                "builds the extractors' matchers and reads the index's band terms for the first time"),
+            row(size, "single-letter ingest (commit + index update)", "ms", t, None, "", "p95 < 300 ms",
+                ok, built, note + ("; " if note else "") + "after the process's first")], t
 
 
 def load(size, home: Path, letter_id: str, seconds: float, clients: int, built: str) -> list:
