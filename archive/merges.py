@@ -204,7 +204,15 @@ def delete_retired_now() -> None:
         _delete(storage, name)
 
 
+def _after_fork_in_child() -> None:
+    """A forked process (a web server's worker) has none of its parent's threads: it starts
+    its own deleter, with a lock no parent thread holds."""
+    global _deleter, _doomed_lock
+    _deleter, _doomed_lock = None, threading.Lock()
+
+
 atexit.register(delete_retired_now)
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 # ------------------------------------------------------------------ merging beside writers

@@ -199,3 +199,35 @@ def test_an_index_in_memory_writes_no_ledger_into_the_working_directory(tmp_path
         w.add_document(id=str(i))
         w.commit()
     assert ix.doc_count() == 3 and list(tmp_path.iterdir()) == []
+
+
+def test_a_forked_worker_deletes_retired_files_with_a_thread_of_its_own(tmp_path):
+    """A web server forks its workers: a deleter thread of the parent does not exist in the
+    child, which starts its own."""
+    import os
+    from whoosh.filedb.filestore import FileStorage
+    doomed = tmp_path / "MAIN_retired.seg"
+    doomed.write_bytes(b"x")
+    merges._delete_soon(FileStorage(str(tmp_path)), [])   # the parent's deleter, as if running
+    merges._deleter = merges._deleter or object()
+    pid = os.fork()
+    if pid == 0:   # the child: one file to delete, on a thread it must start itself
+        try:
+            merges._delete_soon(FileStorage(str(tmp_path)), [doomed.name])
+            for _ in range(500):
+                if not doomed.exists():
+                    break
+                time.sleep(0.01)
+        finally:
+            os._exit(0 if not doomed.exists() else 1)
+    merges._deleter = None
+    for _ in range(1000):   # a child stuck on a lock its parent held at the fork never ends
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.01)
+    else:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        raise AssertionError("the forked worker hung")
+    assert os.WEXITSTATUS(status) == 0 and not doomed.exists()
