@@ -15,6 +15,7 @@ import regex
 
 from archive.extract import instruments, orgs, people
 import archive.extract as extract
+from archive.readers.clutter import CLUTTER_PATTERNS, clutter_name, clutter_names
 from archive.readers.literals import Literals, guarded, required_literals
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,3 +104,42 @@ def test_the_extractors_guarded_patterns_find_what_they_found_unguarded():
         for t in trials:
             assert [m.span() for m in g.finditer(t)] == [m.span() for m in g.rx.finditer(t)], (name, t[:120])
             assert (g.search(t) is None) == (g.rx.search(t) is None), (name, t[:120])
+
+
+def _clutter_unguarded(unit: str, where: str):
+    """clutter_name as it was before the literal test: every pattern run."""
+    text = unit.strip()
+    if not text:
+        return None
+    for pat in CLUTTER_PATTERNS:
+        if where == "body" and pat.scope != "line":
+            continue
+        if pat.match == "full":
+            if len(text) <= 200 and pat.regex.fullmatch(text):
+                return pat.name
+        elif pat.regex.search(text):
+            return pat.name
+    return None
+
+
+def test_clutter_names_are_those_every_pattern_finds():
+    """The clutter patterns skipped on units without their words, and both answers in one
+    call, give what running every pattern gives: on the sample letters' lines, and on the
+    patterns' own words case-mangled (ſ for s, the Kelvin sign for k) among them."""
+    rnd = random.Random(7)
+    words = [s for p in CLUTTER_PATTERNS for s in (required_literals(p.regex.pattern) or ())]
+    assert len(words) > 20
+    lines = [line for t in _paragraphs() for line in t.splitlines()]
+    traps = {"s": "\u017f", "k": "\u212a", "i": "\u0131", "I": "\u0130"}
+    units = list(lines)
+    for _ in range(4000):
+        w = "".join(traps.get(c, c) if rnd.random() < 0.1 else (c.upper() if rnd.random() < 0.3 else c)
+                    for c in rnd.choice(words))
+        units.append(" ".join([rnd.choice(lines)[:60], w, rnd.choice(lines)[:60]][rnd.randint(0, 1):rnd.randint(2, 3)]))
+    found = 0
+    for unit in units:
+        expected = (_clutter_unguarded(unit, "body"), _clutter_unguarded(unit, "edge"))
+        assert clutter_names(unit) == expected, unit
+        assert (clutter_name(unit, "body"), clutter_name(unit, "edge")) == expected, unit
+        found += expected[1] is not None
+    assert found > 500   # enough units are clutter for the comparison to mean something
