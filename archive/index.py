@@ -887,11 +887,13 @@ class IndexBatch:
         # Uncompounded: Whoosh copies a compound segment whole into memory on every open.
         self.writer = index._open().writer(compound=False)
         self.builders: list = []
+        self.finishing: list = []  # builders writing their segments
         self._added = 0
 
     def build_aside(self, processes: int = 1) -> None:
         """Hand the documents added from now on to segment builder processes (a large batch),
-        in turn: one segment each."""
+        in turn. A builder whose documents reach ROLL_CHARS of text writes its segment while a
+        new one takes the next documents, so a batch's segments are written as it goes."""
         while len(self.builders) < processes:
             self.builders.append(segment_builder.SegmentBuilder(self.index.path))
 
@@ -905,7 +907,13 @@ class IndexBatch:
         else:
             self.writer.delete_by_term("id", letter.id)
         if self.builders:
-            self.builders[self._added % len(self.builders)].add(document(letter, path))
+            turn = self._added % len(self.builders)
+            builder = self.builders[turn]
+            builder.add(document(letter, path))
+            if builder.words >= segment_builder.ROLL_CHARS:
+                self.builders[turn] = segment_builder.SegmentBuilder(self.index.path)
+                self.finishing.append(builder)
+                builder.close_input()
         else:
             self.writer.add_document(**document(letter, path))
         self._added += 1
@@ -914,9 +922,11 @@ class IndexBatch:
         self.writer.delete_by_term("id", letter_id)
 
     def commit(self, sha: str) -> None:
-        builders, self.builders = self.builders, []
+        builders, self.builders, self.finishing = self.finishing + self.builders, [], []
         try:
-            built = [b.finish() for b in builders]
+            for b in builders:  # all write at once; then their segments are collected
+                b.close_input()
+            built = [b.result() for b in builders]
         except BaseException:
             for b in builders:
                 b.cancel()
@@ -927,7 +937,7 @@ class IndexBatch:
         merges.request(self.index)  # a full tier merges beside the writers
 
     def cancel(self) -> None:
-        builders, self.builders = self.builders, []
+        builders, self.builders, self.finishing = self.finishing + self.builders, [], []
         for b in builders:
             b.cancel()
         self.writer.cancel()

@@ -35,6 +35,7 @@ from . import processes
 
 MERGE_FAN_IN = 10
 MAX_SEGMENTS = 4 * MERGE_FAN_IN
+INLINE_TIER_MAX = 3  # segments of under 1,000 letters
 RETIRED_GRACE = 120  # seconds a replaced segment's files stay for searchers still reading them
 MERGING_STALE = 6 * 3600  # a merge marker older than this is from a merger that died
 # Every field a document needs, stored: older indexes stored fewer, and merge the slow way.
@@ -72,10 +73,12 @@ def _add_segment(writer, segment) -> None:
         reader.close()
 
 
-def tiered_merge(writer, segments):
-    """Whoosh merge policy that merges every full tier into the writer's new segment."""
-    merged = {id(seg) for group in due(segments) for seg in group}
-    for group in due(segments):
+def tiered_merge(writer, segments, up_to_tier: int | None = None):
+    """Whoosh merge policy that merges every full tier (up to `up_to_tier`) into the writer's
+    new segment."""
+    groups = [group for group in due(segments) if up_to_tier is None or tier(group[0]) <= up_to_tier]
+    merged = {id(seg) for group in groups for seg in group}
+    for group in groups:
         for seg in group:
             _add_segment(writer, seg)
     return [seg for seg in segments if id(seg) not in merged]
@@ -83,9 +86,11 @@ def tiered_merge(writer, segments):
 
 def deferred_merge(writer, segments):
     """Whoosh merge policy of an ordinary write: merging is left to the background merger,
-    unless merges have fallen so far behind that the writer catches up inline."""
+    unless merges have fallen so far behind that the writer catches up inline. Inline, only
+    tiers of small segments merge (a burst of writes makes those); the large segments of a
+    batch are the merger's, however many there are, or a write would wait minutes."""
     if len(segments) + 1 > MAX_SEGMENTS:
-        return tiered_merge(writer, segments)
+        return tiered_merge(writer, segments, up_to_tier=INLINE_TIER_MAX)
     return list(segments)
 
 

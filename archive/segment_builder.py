@@ -1,11 +1,13 @@
-"""One index segment built in a process of its own, for a large batch of letters.
+"""Index segments built in processes of their own, for a large batch of letters.
 
 Analysing a letter's words and writing its postings is most of what a bulk ingest does in the
 process that writes: the one process that also commits to git, so its time is the batch's
 time. A large batch therefore hands its index documents to `python -m archive.segment_builder
-INDEX_DIR`, which writes them into one new segment while the writing process goes on with git;
-the writing process then commits that segment with its own deletions (the versions the batch
-replaces), in one index generation. Nothing is visible before that commit, as before.
+INDEX_DIR`, which writes them into a new segment while the writing process goes on with git.
+Once a builder holds ROLL_CHARS of text it is told to write its segment, and a new builder
+takes the next letters, so segments are written while the batch goes on rather than all at its
+end. The writing process then commits the builders' segments with its own deletions (the
+versions the batch replaces), in one index generation. Nothing is visible before that commit.
 
 The builder writes no table of contents and takes no lock: the writing process holds the
 index writer lock for the whole batch, so no other commit (and no merge swap) can clean the
@@ -29,6 +31,14 @@ from . import processes
 # ~0.4 s of imports, which a smaller batch would not win back.
 BUILD_ASIDE_FROM = 256
 COMMAND = (sys.executable, "-m", "archive.segment_builder")
+# A builder's segment is complete once its documents hold this many characters of text: the
+# next documents go to a new builder while this one writes. Whoosh keeps a segment's postings
+# in memory up to its pool limit (POOL_MB) and beyond it sorts them out to files and merges
+# those back at the end, single-threaded: the last ~quarter of a large batch's time went to
+# that. About 2,500 letters of the usual length stay inside the pool.
+ROLL_CHARS = 10_000_000
+POOL_MB = 256
+WORDS = ("text", "title", "entities")  # the fields most of the postings come from
 
 
 class BuilderFailed(Exception):
@@ -44,9 +54,10 @@ class SegmentBuilder:
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         except OSError as exc:
             raise BuilderFailed(f"the index segment builder could not start: {exc}") from exc
-        self.count = 0
+        self.count = self.words = 0
 
     def add(self, fields: dict) -> None:
+        self.words += sum(len(fields.get(name) or "") for name in WORDS)
         try:
             pickle.dump(("add", fields), self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         except (BrokenPipeError, OSError) as exc:
@@ -55,11 +66,25 @@ class SegmentBuilder:
 
     def finish(self):
         """The built segment (a Whoosh segment object), once the builder has written it."""
+        self.close_input()
+        return self.result()
+
+    def close_input(self) -> None:
+        """Tell the builder its segment is complete: it writes the segment while the caller
+        goes on (with another builder, say); `result()` waits for it."""
+        if self.proc.stdin.closed:
+            return
         try:
             pickle.dump(("finish",), self.proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self.proc.stdin.close()
+        except (BrokenPipeError, OSError) as exc:
+            self.cancel()
+            raise BuilderFailed(f"the index segment builder stopped: {exc}") from exc
+
+    def result(self):
+        try:
             answer = pickle.load(self.proc.stdout)
-        except (BrokenPipeError, OSError, EOFError, pickle.UnpicklingError) as exc:
+        except (OSError, EOFError, pickle.UnpicklingError) as exc:
             self.cancel()
             raise BuilderFailed(f"the index segment builder stopped: {exc}") from exc
         self.proc.stdout.close()
@@ -69,6 +94,8 @@ class SegmentBuilder:
         return answer[1]
 
     def cancel(self) -> None:
+        if self.proc.stdin.closed and self.proc.poll() is None:
+            self.proc.kill()  # told to finish: it would write a segment nobody will use
         for pipe in (self.proc.stdin, self.proc.stdout):
             try:
                 pipe.close()
@@ -85,7 +112,7 @@ def _serve(index_dir: str) -> int:
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the answer
     ix = windex.FileIndex(OwnScratch(index_dir, f"build-{os.getpid()}.tmp"))
-    writer = SegmentWriter(ix, _lk=False, compound=False)
+    writer = SegmentWriter(ix, _lk=False, compound=False, limitmb=POOL_MB)
     try:
         while True:
             try:

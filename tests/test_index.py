@@ -132,6 +132,33 @@ def test_tiered_merge_merges_a_size_tier_only_when_it_is_full(tmp_path):
         assert s.doc_count() == 150 + MERGE_FAN_IN + 3
 
 
+def test_a_write_far_behind_on_merges_merges_only_small_tiers_inline(tmp_path, monkeypatch):
+    """With too many segments a write merges inline, but only the small tiers: a batch's large
+    segments are the background merger's, or one ingest would wait for them."""
+    from whoosh import index as windex
+    from whoosh.fields import ID, Schema
+    from archive import merges
+    monkeypatch.setattr(merges, "MAX_SEGMENTS", 15)
+    monkeypatch.setattr(merges, "INLINE_TIER_MAX", 1)
+    ix = windex.create_in(str(tmp_path), Schema(id=ID(stored=True)))
+    for i in range(merges.MERGE_FAN_IN):  # a full tier of "large" segments (tier 2)
+        w = ix.writer()
+        for j in range(20):
+            w.add_document(id=f"big{i}-{j}")
+        w.commit(mergetype=lambda writer, segments: list(segments))
+    for i in range(merges.MERGE_FAN_IN):  # and a full tier of one-letter segments
+        w = ix.writer()
+        w.add_document(id=f"one{i}")
+        w.commit(mergetype=lambda writer, segments: list(segments))
+    w = ix.writer()
+    w.add_document(id="last")
+    w.commit(mergetype=merges.deferred_merge)
+    sizes = sorted(seg.doc_count_all() for seg in ix._segments())
+    assert sizes == [merges.MERGE_FAN_IN + 1] + [20] * merges.MERGE_FAN_IN
+    with ix.searcher() as s:
+        assert s.doc_count() == 21 * merges.MERGE_FAN_IN + 1
+
+
 def test_segments_merged_by_reindexing_stored_fields_search_like_a_rebuilt_index(tmp_path):
     """Single ingests leave one-letter segments; a full tier is indexed again from its stored
     fields. Every search and facet must then be what a rebuild from git gives."""

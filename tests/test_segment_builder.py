@@ -147,3 +147,105 @@ def test_a_builder_that_cannot_start_loses_nothing(items, tmp_path, monkeypatch)
     finally:
         a.close()
         want.close()
+
+
+@pytest.fixture
+def builders(monkeypatch):
+    """Every builder started, in order (they run unchanged)."""
+    made = []
+    real = segment_builder.SegmentBuilder.__init__
+
+    def keeping(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        made.append(self)
+    monkeypatch.setattr(segment_builder.SegmentBuilder, "__init__", keeping)
+    return made
+
+
+def _segment_sizes(home: Path) -> list:
+    from whoosh import index as windex
+    ix = windex.open_dir(str(home / "index"))
+    try:
+        return [seg.doc_count_all() for seg in ix._segments()]
+    finally:
+        ix.close()
+
+
+def test_a_batch_rolls_to_a_new_builder_and_indexes_as_the_writer_would(items, tmp_path, monkeypatch, builders):
+    """A builder whose letters reach ROLL_CHARS writes its segment while the next builder takes
+    the following letters: several segments, the same index."""
+    in_process = _ingest(tmp_path / "a", items, lag=10_000, monkeypatch=monkeypatch)
+    monkeypatch.setattr(segment_builder, "ROLL_CHARS", 20_000)
+    rolled = _ingest(tmp_path / "b", items, lag=8, monkeypatch=monkeypatch)
+    try:
+        assert len(builders) >= 3
+        sizes = _segment_sizes(tmp_path / "b")
+        assert len(sizes) >= 3 and sum(sizes) >= 40, sizes
+        assert _state(rolled) == _state(in_process)
+        assert verify(rolled)["ok"]
+        assert all(b.proc.returncode == 0 for b in builders)  # every builder wrote and exited
+        assert not [p for p in (tmp_path / "b" / "index").iterdir() if p.name.endswith(".tmp")]
+    finally:
+        in_process.close()
+        rolled.close()
+
+
+def test_a_rolled_builder_that_dies_while_writing_loses_nothing(items, tmp_path, monkeypatch, builders):
+    want = _ingest(tmp_path / "a", items, lag=10_000, monkeypatch=monkeypatch)
+    monkeypatch.setattr(segment_builder, "ROLL_CHARS", 20_000)
+    real, killed = segment_builder.SegmentBuilder.close_input, []
+
+    def close_input(self):
+        real(self)
+        if not killed:  # the first builder to roll is killed while it writes its segment
+            os.kill(self.proc.pid, signal.SIGKILL)
+            killed.append(self.proc.pid)
+    monkeypatch.setattr(segment_builder.SegmentBuilder, "close_input", close_input)
+    a = _ingest(tmp_path / "b", items, lag=8, monkeypatch=monkeypatch)
+    try:
+        assert killed and len(builders) >= 3
+        assert _state(a) == _state(want)  # the index caught up from git after the batch
+        assert verify(a)["ok"]
+        assert not list((tmp_path / "b" / "index").glob("build-*.tmp"))
+    finally:
+        a.close()
+        want.close()
+
+
+def test_a_cancelled_batch_stops_the_builders_still_writing(items, tmp_path, monkeypatch, builders):
+    """A batch given up after a roll does not wait for a rolled builder's segment: the builder
+    is stopped, and the index is as it was."""
+    import threading
+    a = _ingest(tmp_path / "a", items, lag=10_000, monkeypatch=monkeypatch)
+    try:
+        before = _state(a)
+        letters = [a.get(h["id"])[0::2] for h in a.index.searcher().all_stored_fields()]
+        monkeypatch.setattr(segment_builder, "ROLL_CHARS", 20_000)
+        real = segment_builder.SegmentBuilder.close_input
+
+        def close_input(self):  # a rolled builder never gets to write its segment
+            os.kill(self.proc.pid, signal.SIGSTOP)
+            real(self)
+        monkeypatch.setattr(segment_builder.SegmentBuilder, "close_input", close_input)
+
+        def upserts():
+            yield from letters
+            raise RuntimeError("the batch fails after its builders rolled")
+        failed = []
+
+        def run():
+            try:
+                a.index.apply(upserts(), [], a.reader.head(), unique=True, many=True)
+            except RuntimeError as exc:
+                failed.append(exc)
+        t = threading.Thread(target=run, daemon=True)
+        t.start()
+        t.join(timeout=30)
+        stuck = [b for b in builders if b.proc.poll() is None]
+        for b in stuck:
+            b.proc.kill()
+        assert not t.is_alive(), "the cancelled batch waited for a builder that was still writing"
+        assert failed and len(builders) >= 3 and not stuck
+        assert _state(a) == before
+    finally:
+        a.close()
