@@ -72,7 +72,11 @@ def _compatible(person, official: dict) -> bool:
 
 
 def _match(root, official: dict) -> str | None:
-    candidates = [p for p in _people(root) if _compatible(p, official)]
+    return _choose([p for p in _people(root) if _compatible(p, official)], official)
+
+
+def _choose(candidates: list, official: dict) -> str | None:
+    """The xml:id of the person an official is, among the compatible people (document order)."""
     if not candidates:
         return None
     role = (official.get("role") or "").casefold()
@@ -104,12 +108,11 @@ def _empty() -> etree._Element:
     return root
 
 
-def _new_id(root, name: str) -> str:
+def _new_id(taken, name: str) -> str:
     surname, _ = name_key(name)
     words = [_fold(w) for w in name.split() if _fold(w)]
     base = "-".join([surname] + [w for w in words[:-1]][:2]) or "person"
     base = base if re.match(r"[a-z]", base) else "p-" + base
-    taken = {p.get(XML_ID) for p in _people(root)}
     ident, n = base, 2
     while ident in taken:
         ident, n = f"{base}-{n}", n + 1
@@ -136,25 +139,50 @@ def _insert(person, el) -> None:
 
 
 class Register:
-    """One register file, held parsed while the officials of one or many letters are merged in."""
+    """One register file, held parsed while the officials of one or many letters are merged in.
+
+    People are looked up by surname key and by id, and each person's letters by a set: a
+    country's register of a large archive holds hundreds of people naming thousands of
+    letters, and a bulk ingest merges into it letter after letter."""
 
     def __init__(self, listperson_xml: bytes | None):
         self.root = parse(listperson_xml, "officials.xml") if listperson_xml else _empty()
+        self.listperson = self.root.find(".//t:listPerson", _NS)
+        self.by_id: dict = {}       # xml:id -> person
+        # folded surname -> xml:ids of the people with a name of it, in file order (a variant
+        # joins a person only if its surname is one the person already has)
+        self.by_surname: dict = {}
+        self.letters: dict = {}     # xml:id -> the letters listed (made when first needed)
+        for person in _people(self.root):
+            self._remember(person)
+
+    def _remember(self, person) -> None:
+        ident = person.get(XML_ID)
+        self.by_id[ident] = person
+        for name in person.findall("t:persName", _NS):
+            idents = self.by_surname.setdefault(name_key(name.text or "")[0], [])
+            if ident not in idents:
+                idents.append(ident)
+
+    def match(self, official: dict) -> str | None:
+        """As `match`: the xml:id of the person `official` already is, or None."""
+        surname = name_key(official.get("name") or "")[0]
+        people = [self.by_id[i] for i in self.by_surname.get(surname, ())]
+        return _choose([p for p in people if _compatible(p, official)], official)
 
     def add(self, officials: list[dict], letter_id: str, date: str | None) -> None:
         """Add or merge in the named officials of one letter."""
-        root = self.root
-        listperson = root.find(".//t:listPerson", _NS)
         for official in officials:
             name = " ".join((official.get("name") or "").split())
             if not name:
                 continue   # an office without a holder is not a person
-            ident = _match(root, official)
-            person = next((p for p in _people(root) if p.get(XML_ID) == ident), None) if ident else None
+            ident = self.match(official)
+            person = self.by_id.get(ident) if ident else None
             if person is None:
-                person = etree.SubElement(listperson, _T + "person")
-                person.set(XML_ID, _new_id(root, name))
+                person = etree.SubElement(self.listperson, _T + "person")
+                person.set(XML_ID, _new_id(self.by_id, name))
                 etree.SubElement(person, _T + "persName").text = name
+                self._remember(person)
             elif name not in [p.text for p in person.findall("t:persName", _NS)]:
                 variant = etree.Element(_T + "persName", type="variant")
                 variant.text = name
@@ -171,10 +199,14 @@ class Register:
                 _date_range(occ, date)
             if official.get("country") and person.find("t:nationality", _NS) is None:
                 _insert(person, etree.Element(_T + "nationality", key=official["country"]))
-            if letter_id and letter_id not in [i.text for i in person.findall("t:idno", _NS)]:
-                idno = etree.Element(_T + "idno", type="letter")
-                idno.text = letter_id
-                _insert(person, idno)
+            if letter_id:
+                ident = person.get(XML_ID)
+                if ident not in self.letters:
+                    self.letters[ident] = {i.text for i in person.iterfind("t:idno", _NS)}
+                if letter_id not in self.letters[ident]:
+                    self.letters[ident].add(letter_id)
+                    idno = etree.SubElement(person, _T + "idno", type="letter")  # idno comes last
+                    idno.text = letter_id
 
     def to_bytes(self) -> bytes:
         etree.indent(self.root, space="  ")

@@ -67,3 +67,71 @@ def test_merging_the_same_letter_twice_changes_nothing():
                                  ("Khaydarov", "Хайдаров")])
 def test_transliteration_variants_share_a_key(a, b):
     assert name_key(a)[0] == name_key(b)[0]
+
+
+def _linear_merge(xml, officials, letter_id, date):
+    """The register merge as it was before people were looked up by surname and letters by set:
+    every official matched by a scan of the whole file, every insertion in schema order."""
+    from archive import personography as pg
+    root = pg.parse(xml, "officials.xml") if xml else pg._empty()
+    listperson = root.find(".//t:listPerson", NS)
+    for official in officials:
+        name = " ".join((official.get("name") or "").split())
+        if not name:
+            continue
+        ident = pg._match(root, official)
+        person = next((p for p in pg._people(root) if p.get(pg.XML_ID) == ident), None) if ident else None
+        if person is None:
+            person = etree.SubElement(listperson, pg._T + "person")
+            person.set(pg.XML_ID, pg._new_id({p.get(pg.XML_ID) for p in pg._people(root)}, name))
+            etree.SubElement(person, pg._T + "persName").text = name
+        elif name not in [p.text for p in person.findall("t:persName", NS)]:
+            variant = etree.Element(pg._T + "persName", type="variant")
+            variant.text = name
+            pg._insert(person, variant)
+        role = " ".join((official.get("role") or "").split())
+        if role:
+            occ = next((o for o in person.findall("t:occupation", NS)
+                        if (o.findtext("t:roleName", namespaces=NS) or "").casefold() == role.casefold()), None)
+            if occ is None:
+                occ = etree.Element(pg._T + "occupation")
+                etree.SubElement(occ, pg._T + "roleName").text = role
+                pg._insert(person, occ)
+            pg._date_range(occ, date)
+        if official.get("country") and person.find("t:nationality", NS) is None:
+            pg._insert(person, etree.Element(pg._T + "nationality", key=official["country"]))
+        if letter_id and letter_id not in [i.text for i in person.findall("t:idno", NS)]:
+            idno = etree.Element(pg._T + "idno", type="letter")
+            idno.text = letter_id
+            pg._insert(person, idno)
+    etree.indent(root, space="  ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def test_a_register_grown_letter_by_letter_is_the_one_a_full_scan_gives(schema):
+    """Random officials that share surnames, initials, spellings and roles, merged letter by
+    letter into one kept register and, as before, by scanning the whole file each time."""
+    import random
+    from archive.personography import Register
+    rng = random.Random(5)
+    surnames = ["Mirzaev", "Mirzayev", "Мирзаев", "Karimov", "Karimova", "Abdullayev", "Abdulaev", "O'Neill",
+                "Smith", "Schmidt", "Ng", "...", "Yusupov", "Jusupov", "Dzhurayev"]
+    firsts = ["", "B.", "Bakhtiyor", "Bahtiyor", "K.", "Kamila", "John", "J.", "Бахтиёр", "Mr", "Dr."]
+    roles = ["", "Minister of Justice", "minister of justice", "Prosecutor General", "President", "Министр"]
+    countries = ["", "UZ", "KZ", "GB"]
+    register, scanned = Register(None), None
+    for n in range(400):
+        officials = [{"name": f"{rng.choice(firsts)} {rng.choice(surnames)}".strip(),
+                      "role": rng.choice(roles), "country": rng.choice(countries)}
+                     for _ in range(rng.randint(0, 3))]
+        letter_id, date = f"2019-01-{n:03d}-x-uz", f"20{rng.randint(10, 24)}-0{rng.randint(1, 9)}-01"
+        for official in officials:  # the kept register answers what a full scan answers
+            assert register.match(official) == match(register.to_bytes(), official)
+        for _ in range(2 if rng.random() < 0.1 else 1):  # a letter merged in again, at times
+            register.add(officials, letter_id, date)
+            scanned = _linear_merge(scanned, officials, letter_id, date)
+        if n % 50 == 49:
+            assert register.to_bytes() == scanned
+    assert register.to_bytes() == scanned
+    assert len(people(scanned)) > 20
+    assert schema.validate(etree.fromstring(scanned)), schema.error_log
