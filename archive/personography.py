@@ -1,7 +1,7 @@
 """The officials personography: one TEI person per official, grown letter by letter.
 
-`merge` adds the officials of one letter to the list (authority/officials.xml in the archive
-repository); `match` finds the person an official already is. The same minister written
+`merge` adds the officials of one letter to the list (authority/officials/<country>.xml in the
+archive repository); `match` finds the person an official already is. The same minister written
 "Bakhtiyor Mirzaev", "B. Mirzaev", "Mirzayev" or "Бахтиёр Мирзаев" is one person: names are
 compared on a transliterated, spelling-folded surname key plus a compatible first initial and
 country. Each person keeps every spelling seen (persName variants), each office with the dates
