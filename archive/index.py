@@ -618,7 +618,7 @@ class Index:
         batch = self.batch()
         try:
             if many:
-                batch.build_aside(min(os.cpu_count() or 1, 2))
+                batch.build_aside(min(os.cpu_count() or 1, 2), roll=False)
             if not unique:
                 # update_document only replaces committed documents: a letter given twice in
                 # one batch (a version chain) would be indexed twice, so the last version wins.
@@ -888,12 +888,16 @@ class IndexBatch:
         self.writer = index._open().writer(compound=False)
         self.builders: list = []
         self.finishing: list = []  # builders writing their segments
+        self.roll = False
         self._added = 0
 
-    def build_aside(self, processes: int = 1) -> None:
+    def build_aside(self, processes: int = 1, roll: bool = True) -> None:
         """Hand the documents added from now on to segment builder processes (a large batch),
-        in turn. A builder whose documents reach ROLL_CHARS of text writes its segment while a
-        new one takes the next documents, so a batch's segments are written as it goes."""
+        in turn. With `roll`, a builder whose documents reach ROLL_CHARS of text writes its
+        segment while a new one takes the next documents, so a batch's segments are written as
+        it goes; without (a rebuild), each builder writes one segment at the end, and searches
+        find few segments to read."""
+        self.roll = roll
         while len(self.builders) < processes:
             self.builders.append(segment_builder.SegmentBuilder(self.index.path))
 
@@ -910,7 +914,7 @@ class IndexBatch:
             turn = self._added % len(self.builders)
             builder = self.builders[turn]
             builder.add(document(letter, path))
-            if builder.words >= segment_builder.ROLL_CHARS:
+            if self.roll and builder.words >= segment_builder.ROLL_CHARS:
                 self.builders[turn] = segment_builder.SegmentBuilder(self.index.path)
                 self.finishing.append(builder)
                 builder.close_input()

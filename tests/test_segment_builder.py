@@ -117,8 +117,9 @@ def test_a_rebuild_through_builders_equals_one_in_process(items, tmp_path, monke
     try:
         want = _state(a)
         monkeypatch.setattr(segment_builder, "BUILD_ASIDE_FROM", 10)
+        monkeypatch.setattr(segment_builder, "ROLL_CHARS", 20_000)  # a rebuild does not roll:
         assert a.reindex() == 40
-        assert started[0] == min(os.cpu_count() or 1, 2)
+        assert started[0] == min(os.cpu_count() or 1, 2)  # its segments are few, for searches
         if builder_dies:
             assert killed  # and the rebuild was done again in this process
         assert _state(a) == want
@@ -228,15 +229,17 @@ def test_a_cancelled_batch_stops_the_builders_still_writing(items, tmp_path, mon
             real(self)
         monkeypatch.setattr(segment_builder.SegmentBuilder, "close_input", close_input)
 
-        def upserts():
-            yield from letters
-            raise RuntimeError("the batch fails after its builders rolled")
         failed = []
 
-        def run():
+        def run():  # as a bulk ingest feeds its batch
+            batch = a.index.batch()
             try:
-                a.index.apply(upserts(), [], a.reader.head(), unique=True, many=True)
+                batch.build_aside()
+                for letter, path in letters:
+                    batch.add(letter, path)
+                raise RuntimeError("the batch fails after its builders rolled")
             except RuntimeError as exc:
+                batch.cancel()
                 failed.append(exc)
         t = threading.Thread(target=run, daemon=True)
         t.start()
