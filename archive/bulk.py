@@ -15,7 +15,7 @@ from .errors import ArchiveError
 from .segment_builder import BuilderFailed
 from .store import FastImport, parse_author
 from .writer import (FAMILY_REPORT_MAX, Batch, Pending, _done, _prepare, _with_family, collect_officials,
-                     disk_errors)
+                     disk_errors, registers_as_files)
 
 # Letters wait this many places before reaching the index writer, so a later version of the
 # same letter in the batch (files `x.txt`, `x.v2.txt` side by side) replaces it there first.
@@ -157,7 +157,7 @@ def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
             if stream is not None:
                 with disk_errors():
                     if registers:  # one register update for the whole batch, not one per letter
-                        shards = {path: r.to_bytes() for path, r in sorted(registers.items())}
+                        shards = registers_as_files(registers)
                         stream.commit(shards, f"Register the officials named in {len(pending)} "
                                               "new letter version(s)", actor)
                     shas = stream.finish()

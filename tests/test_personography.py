@@ -135,3 +135,41 @@ def test_a_register_grown_letter_by_letter_is_the_one_a_full_scan_gives(schema):
     assert register.to_bytes() == scanned
     assert len(people(scanned)) > 20
     assert schema.validate(etree.fromstring(scanned)), schema.error_log
+
+
+def test_a_register_kept_after_a_write_is_used_only_while_it_is_the_file_at_the_head(tmp_path, monkeypatch):
+    """Single writes keep the register they wrote parsed; the next write uses it only if the
+    file at the head is still those bytes (a write that did not land is not in it)."""
+    from types import SimpleNamespace
+    from archive import personography as pg, writer
+    from archive.home import Archive
+    from archive.store import parse_author
+    from conftest import AUTHOR
+    parses = []
+    real = pg.Register.__init__
+
+    def counting(self, xml):
+        parses.append(xml is not None)
+        real(self, xml)
+    monkeypatch.setattr(pg.Register, "__init__", counting)
+    a = Archive.init(tmp_path / "a", AUTHOR)
+    try:
+        path, author = writer.officials_shard("UZ"), parse_author(AUTHOR, a.repo)
+        read_from_git = []
+        names = ["Bakhtiyor Mirzaev", "B. Mirzayev", "Kamila Karimova", "Mr Karimov", "Бахтиёр Мирзаев", "J. Smith"]
+        for i, name in enumerate(names):
+            letter = SimpleNamespace(id=f"2020-01-{i + 10}-x-uz", date=f"2020-01-{i + 10}",
+                                     officials=[{"name": name, "role": "Minister", "country": "UZ"}])
+            before, counted = a.reader.read(path), len(parses)
+            files = writer.register_officials(a, [letter])
+            read_from_git.append(parses[counted:].count(True))
+            assert files[path] == merge(before, letter.officials, letter.id, letter.date)
+            if i == 3:
+                continue  # this write does not land: the next must not build on its register
+            a.store.commit(files, f"letter {i}", author, expected_head=a.reader.head())
+        assert b"2020-01-13-x-uz" not in a.reader.read(path)
+        assert len(people(a.reader.read(path))) >= 2
+        # parsed from the repository only after the write that did not land
+        assert read_from_git == [0, 0, 0, 0, 1, 0], read_from_git
+    finally:
+        a.close()
