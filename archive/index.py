@@ -914,7 +914,7 @@ class IndexBatch:
             turn = self._added % len(self.builders)
             builder = self.builders[turn]
             builder.add(document(letter, path))
-            if self.roll and builder.words >= segment_builder.ROLL_CHARS:
+            if self.roll and builder.words >= segment_builder.roll_at(len(self.finishing)):
                 self.builders[turn] = segment_builder.SegmentBuilder(self.index.path)
                 self.finishing.append(builder)
                 builder.close_input()

@@ -37,6 +37,16 @@ COMMAND = (sys.executable, "-m", "archive.segment_builder")
 # those back at the end, single-threaded: the last ~quarter of a large batch's time went to
 # that. About 2,500 letters of the usual length stay inside the pool.
 ROLL_CHARS = 10_000_000
+# The first segments of a batch are smaller (a quarter, then half of ROLL_CHARS), so that in a
+# batch of a few thousand letters the last segment, which the batch waits for, is small too.
+FIRST_ROLLS = 2
+
+
+def roll_at(rolled: int) -> int:
+    """Characters of text after which a batch's builder, the `rolled`-th to hand over, does."""
+    return ROLL_CHARS >> max(0, FIRST_ROLLS - rolled)
+
+
 POOL_MB = 256
 WORDS = ("text", "title", "entities")  # the fields most of the postings come from
 
