@@ -143,17 +143,15 @@ def search_letters(archive, q: str, limit: int = 20, offset: int = 0, sort: str 
 def label_facets(archive, facets: dict) -> dict:
     """Facet values with labels for people (instrument short names, country names)."""
     auth = archive.authority()
-    labels = auth.derived("search.facet_labels", lambda _: {})   # (facet, value) -> (value, label)
+    labels = auth.derived("search.facet_labels", lambda _: {})   # facet -> value -> (value, label)
     out = {}
     for name, values in facets.items():
-        labelled = []
-        for f in values:
-            key = (name, f["value"])
-            shown = labels.get(key)
-            if shown is None:
-                shown = labels[key] = _label(auth, name, f["value"])
-            labelled.append({**f, "value": shown[0], "label": shown[1]})
-        out[name] = labelled
+        known = labels.setdefault(name, {})
+        for f in values:  # a large archive has thousands of officials: label each value once
+            if f["value"] not in known:
+                known[f["value"]] = _label(auth, name, f["value"])
+        out[name] = [{"value": shown, "count": f["count"], "label": label}
+                     for f in values for shown, label in (known[f["value"]],)]
     if "year" in out:
         out["year"].sort(key=lambda f: f["value"])
     return out
