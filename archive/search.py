@@ -63,6 +63,10 @@ def resolve(archive, field: str, value: str):
         base = f"{_instrument_id(archive, inst)}/{art.lower()}"
         # Article 19 also finds its paragraphs, 19(2) and 19(3).
         return target, [base, (base + "(", base + "(" + _LAST, False, False)]
+    if target == "year" and re.fullmatch(r"\d{4}", value):
+        # one year is one term of the field (its values are years): ranked with the words,
+        # where a range would leave the whole query to Whoosh
+        return target, [value]
     if target in ("date", "year"):
         return target, [_date_range(field, value, target == "year")]
     if target == "lang":

@@ -124,6 +124,24 @@ def test_fields(demo, q, expected):
     assert ids(demo.search(q, limit=100)) == expected
 
 
+def test_one_year_is_ranked_with_the_words_and_finds_what_its_range_finds(demo):
+    """year:2019 is the field's term (ranked by archive/ranking.py with the words around it);
+    it finds exactly the letters the one-year range finds, in the order of the words alone."""
+    from archive import ranking
+    for words in ("", "detention", "crc country:GR", "NOT country:UZ"):
+        one, span = demo.search(f"{words} year:2019", limit=100), demo.search(f"{words} year:2019..2019", limit=100)
+        assert one["total"] == span["total"] > 0 and ids(one) == ids(span)
+        assert one["facets"] == span["facets"]
+    s = demo.index.searcher()
+    assert ranking.scores(demo.index.parse("detention year:2019", resolver=lambda f, v: ("year", [v])), s) is not None
+    assert "year:2019" in demo.search("detention year:2019")["parsed"]
+    plain = {h["id"]: h["score"] for h in demo.search("detention", limit=100)["hits"]}
+    hits = demo.search("detention year:2019", limit=100)["hits"]
+    assert hits and all(h["id"].startswith("2019") for h in hits)
+    # the year adds its term's weight (1, the field is not scored) to every match alike
+    assert all(abs(h["score"] - plain[h["id"]] - 1) < 1e-3 for h in hits)
+
+
 @pytest.mark.parametrize("q, words", [
     ("NOT refugees", "NOT"), ("refugees OR NOT torture", "NOT"), ("*ture", "start of a word"),
     ("t*", "two letters"), ("(refugees", "not closed"), ('"refugees', "quote"),
