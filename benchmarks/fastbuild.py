@@ -15,7 +15,9 @@ from pathlib import Path
 from archive import countries, ids
 from archive.authority import Authority
 from archive.letter import Block, Letter
+from archive.personography import Register
 from archive.tei import to_tei
+from archive.writer import officials_shard
 
 from .generator import AUTHORS, GenLetter, make_letter
 
@@ -87,6 +89,7 @@ def build_repository(git_dir: Path, n: int, seed: int, parent: str | None, sourc
     out = proc.stdin
     cache: dict = {}
     with_versions = []
+    registers: dict = {}
     for order, (_, i, v) in enumerate(events):
         g = cache.pop(i, None) or make_letter(seed, i)
         if v < len(g.versions):
@@ -94,7 +97,12 @@ def build_repository(git_dir: Path, n: int, seed: int, parent: str | None, sourc
         blocks, msg, author = g.all_versions()[v]
         letter_id = letter_ids[i]
         path = ids.path_for(letter_id)
-        tei = to_tei(to_letter(g, blocks, letter_id, auth))
+        letter = to_letter(g, blocks, letter_id, auth)
+        tei = to_tei(letter)
+        for o in letter.officials:  # the officials registers, as letter-by-letter ingests grow them
+            if o.get("name"):
+                shard = officials_shard(o.get("country", ""))
+                registers.setdefault(shard, Register(None)).add([o], letter_id, letter.date)
         if v == 0:
             message = f"Add {letter_id}: Letter from {g.org}\n\nSource: {g.key}.txt (text)"
             if g.versions:
@@ -113,12 +121,19 @@ def build_repository(git_dir: Path, n: int, seed: int, parent: str | None, sourc
         if sources:
             out.write(b"M 100644 inline %s\n" % ids.source_path(letter_id, "txt").encode()
                       + _data(g.text(blocks).encode()))
+    if registers:  # one last commit, as a bulk ingest writes them
+        when = BASE_TIME + len(events) * 60
+        out.write(b"commit refs/heads/main\n")
+        out.write(b"committer %s %d +0000\n" % (COMMITTER, when))
+        out.write(_data(f"Register the officials named in {len(events)} new letter version(s)".encode()))
+        for shard, register in sorted(registers.items()):
+            out.write(b"M 100644 inline %s\n" % shard.encode() + _data(register.to_bytes()))
     out.write(b"done\n")
     out.close()
     if proc.wait() != 0:
         raise RuntimeError("git fast-import failed")
-    return {"letters": n, "commits": len(events), "ids": letter_ids, "with_versions": with_versions,
-            "sources": sources}
+    return {"letters": n, "commits": len(events) + bool(registers), "ids": letter_ids,
+            "with_versions": with_versions, "sources": sources}
 
 
 def build_archive(home: Path, n: int, seed: int, sources: bool = True) -> dict:

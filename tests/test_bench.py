@@ -9,6 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ is not installed
 
 from benchmarks import generator, runner
+from archive.writer import officials_shard
 from benchmarks.fastbuild import build_archive
 
 TINY = dict(bulk_budget=3, bulk_max=100, single_reps=2, single_budget=10, search_reps=2,
@@ -48,6 +49,11 @@ def test_fast_build_gives_a_valid_archive_with_version_chains(tmp_path):
         versioned = manifest["with_versions"][0]
         assert len(a.history(versioned)) >= 2
         assert a.search("country:" + a.record(manifest["ids"][0])["countries"][0]["code"])["total"] >= 1
+        # the officials registers hold every letter's officials, as ingests would have left them
+        first = a.record(manifest["ids"][0])
+        official = first["officials"][0]
+        register = a.reader.read(officials_shard(official["country"]))
+        assert register and official["name"].encode() in register and first["id"].encode() in register
     finally:
         a.close()
 
