@@ -40,15 +40,13 @@ ROLL_CHARS = 10_000_000
 # The first segments of a batch are smaller (a quarter, then half of ROLL_CHARS), so that in a
 # batch of a few thousand letters the last segment, which the batch waits for, is small too.
 FIRST_ROLLS = 2
+POOL_MB = 256
+WORDS = ("text", "title", "entities")  # the fields most of the postings come from
 
 
 def roll_at(rolled: int) -> int:
     """Characters of text after which a batch's builder, the `rolled`-th to hand over, does."""
     return ROLL_CHARS >> max(0, FIRST_ROLLS - rolled)
-
-
-POOL_MB = 256
-WORDS = ("text", "title", "entities")  # the fields most of the postings come from
 
 
 class BuilderFailed(Exception):
@@ -74,14 +72,9 @@ class SegmentBuilder:
             raise BuilderFailed(f"the index segment builder stopped: {exc}") from exc
         self.count += 1
 
-    def finish(self):
-        """The built segment (a Whoosh segment object), once the builder has written it."""
-        self.close_input()
-        return self.result()
-
     def close_input(self) -> None:
         """Tell the builder its segment is complete: it writes the segment while the caller
-        goes on (with another builder, say); `result()` waits for it."""
+        goes on (with another builder, say); `result()` waits for the segment."""
         if self.proc.stdin.closed:
             return
         try:
@@ -92,6 +85,7 @@ class SegmentBuilder:
             raise BuilderFailed(f"the index segment builder stopped: {exc}") from exc
 
     def result(self):
+        """The built segment (a Whoosh segment object), once the builder has written it."""
         try:
             answer = pickle.load(self.proc.stdout)
         except (OSError, EOFError, pickle.UnpicklingError) as exc:
