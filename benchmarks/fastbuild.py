@@ -102,7 +102,9 @@ def build_repository(git_dir: Path, n: int, seed: int, parent: str | None, sourc
         for o in letter.officials:  # the officials registers, as letter-by-letter ingests grow them
             if o.get("name"):
                 shard = officials_shard(o.get("country", ""))
-                registers.setdefault(shard, Register(None)).add([o], letter_id, letter.date)
+                if shard not in registers:
+                    registers[shard] = Register(None)
+                registers[shard].add([o], letter_id, letter.date)
         if v == 0:
             message = f"Add {letter_id}: Letter from {g.org}\n\nSource: {g.key}.txt (text)"
             if g.versions:

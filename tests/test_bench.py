@@ -8,8 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/ is not installed
 
-from benchmarks import generator, runner
 from archive.writer import officials_shard
+from benchmarks import generator, runner
 from benchmarks.fastbuild import build_archive
 
 TINY = dict(bulk_budget=3, bulk_max=100, single_reps=2, single_budget=10, search_reps=2,
