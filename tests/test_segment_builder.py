@@ -44,11 +44,14 @@ def started(monkeypatch):
 def _state(a: Archive) -> dict:
     """What the index holds and answers: every stored document, and the hits of some queries."""
     s = a.index.searcher()
+    # read before searching: a search opens the latest generation (a background merge may
+    # have landed) and closes this searcher
     docs = sorted(sorted(fields.items()) for fields in s.all_stored_fields())
+    count = s.doc_count()
     # hits of equal score in any order: two builders' segments hold the letters in another order
     answers = {q: sorted(((-round(h["score"], 6), h["id"]) for h in a.search(q, limit=50)["hits"]))
                for q in QUERIES}
-    return {"docs": docs, "answers": answers, "count": s.doc_count()}
+    return {"docs": docs, "answers": answers, "count": count}
 
 
 def _ingest(home, items, lag: int, monkeypatch) -> Archive:
