@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import ctypes
 import errno
 import fcntl
 import hashlib
@@ -333,6 +334,17 @@ def init_repository(path: Path) -> git.Repo:
     return repo
 
 
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In a child, between fork and exec: the kernel kills it when the process that started it
+    dies. A `git fast-import` left running by a killed ingest would otherwise go on writing
+    objects and the batch ref while the next writer works."""
+    _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 class FastImport:
     """Many commits on main through one `git fast-import` stream (bulk ingest).
 
@@ -348,7 +360,7 @@ class FastImport:
         self.proc = subprocess.Popen(
             ["git", "--git-dir", str(repo.git_dir), "fast-import", "--quiet", "--done", "--force",
              "--date-format=raw"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE)
+            stderr=subprocess.PIPE, preexec_fn=_die_with_parent if _LIBC is not None else None)
 
     def _data(self, payload: bytes):
         self.proc.stdin.write(b"data %d\n" % len(payload) + payload + b"\n")

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from archive.home import Archive
+from archive.processes import module_env
 from archive.verify import verify
 from conftest import AUTHOR, ROOT
 
@@ -292,3 +293,44 @@ def test_full_disk_gives_a_clear_error_and_loses_nothing(small_disk, tmp_path):
     again = cli(home, "ingest", str(src), "--author", AUTHOR)
     assert again.returncode == 0, again.stderr
     assert_archive_sound(home, expected_letters=8)
+
+
+KILLED_AFTER_DONE = r"""
+import sys, time
+from archive.home import Archive
+from archive.store import FastImport, parse_author
+a = Archive.open(sys.argv[1])
+stream = FastImport(a.repo, a.reader.head(), checkpoint_every=0)
+author = parse_author("Ana Archivist <ana@example.org>", a.repo)
+for i in range(2000):
+    stream.commit({f"letters/2000/x{i}.xml": (b"<x>%d</x>" % i) * 1000}, f"c{i}", author)
+stream.proc.stdin.write(b"done\n")   # as finish() does, then killed before main moves
+stream.proc.stdin.close()
+print(stream.proc.pid, flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_bulk_ingest_killed_after_its_stream_ends_leaves_no_fast_import_writing(home):
+    """fast-import goes on after its stream's `done` (packing, then the batch ref). If the
+    ingest is killed there, fast-import must die with it, not write the batch ref while the
+    next writer works."""
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_AFTER_DONE, str(home)], stdout=subprocess.PIPE,
+                            text=True, env=module_env())
+    child = int(proc.stdout.readline())
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # until fast-import has ended, one way or the other
+        try:
+            state = Path(f"/proc/{child}/status").read_text()
+        except FileNotFoundError:
+            break
+        if "\nState:\tZ" in state:
+            break
+        time.sleep(0.05)
+    refs = subprocess.run(["git", "--git-dir", str(home / "repo.git"), "for-each-ref"], capture_output=True,
+                          text=True).stdout
+    assert "refs/letters/batch" not in refs
+    assert fsck_clean(home)
+    assert_archive_sound(home)
