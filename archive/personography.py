@@ -1,7 +1,7 @@
 """The officials personography: one TEI person per official, grown letter by letter.
 
-`merge` adds the officials of one letter to the list (authority/officials/<country>.xml in the
-archive repository); `match` finds the person an official already is. The same minister written
+`merge` adds the officials of one letter to a list (authority/officials/<country>/<initial>.xml in
+the archive repository); `match` finds the person an official already is. The same minister written
 "Bakhtiyor Mirzaev", "B. Mirzaev", "Mirzayev" or "Бахтиёр Мирзаев" is one person: names are
 compared on a transliterated, spelling-folded surname key plus a compatible first initial and
 country. Each person keeps every spelling seen (persName variants), each office with the dates
@@ -20,6 +20,7 @@ from .safexml import parse
 TEI_NS = "http://www.tei-c.org/ns/1.0"
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 _T = "{%s}" % TEI_NS
+PERSNAME = _T + "persName"
 _NS = {"t": TEI_NS}
 
 _CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
@@ -163,6 +164,17 @@ class Register:
             idents = self.by_surname.setdefault(name_key(name.text or "")[0], [])
             if ident not in idents:
                 idents.append(ident)
+
+    def people(self) -> list:
+        return _people(self.root)
+
+    def adopt(self, person) -> None:
+        """Move in a person of another register (its xml:id made unique here if it must be)."""
+        ident = person.get(XML_ID)
+        if ident in self.by_id:
+            person.set(XML_ID, _new_id(self.by_id, person.findtext(PERSNAME) or ""))
+        self.listperson.append(person)
+        self._remember(person)
 
     def match(self, official: dict) -> str | None:
         """As `match`: the xml:id of the person `official` already is, or None."""

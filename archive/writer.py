@@ -227,10 +227,16 @@ def index_directly(archive, parent, head, letters) -> None:
         pass  # the commit is safe; after_write reports and the index catches up later
 
 
-def officials_shard(country: str) -> str:
-    """The register file of a country's officials (sharded so a write stays small)."""
+def officials_shard(country: str, name: str) -> str:
+    """The register file an official belongs in: a folder per country, a file per first letter
+    of the folded surname. People are matched on that surname key, so a person and every
+    spelling of their name share one file, and a write parses ~1/26 of the country's people."""
+    return f"{_country_folder(country)}/{personography.name_key(name)[0][:1] or '_'}.xml"
+
+
+def _country_folder(country: str) -> str:
     code = country.lower() if country and country.isalpha() and len(country) == 2 else "xx"
-    return f"authority/officials/{code}.xml"
+    return f"authority/officials/{code}"
 
 
 def collect_officials(archive, letters, registers: dict) -> None:
@@ -241,11 +247,29 @@ def collect_officials(archive, letters, registers: dict) -> None:
         by_shard: dict = {}
         for o in letter.officials:
             if o.get("name"):
-                by_shard.setdefault(officials_shard(o.get("country", "")), []).append(o)
+                by_shard.setdefault(officials_shard(o.get("country", ""), o["name"]), []).append(o)
         for path, people in by_shard.items():
             if path not in registers:
-                registers[path] = _kept_register(archive, path)
+                _split_legacy_register(archive, path.rsplit("/", 1)[0], registers)
+                if path not in registers:   # the split may have read it already
+                    registers[path] = _kept_register(archive, path)
             registers[path].add(people, letter.id, letter.date)
+
+
+def _split_legacy_register(archive, folder: str, registers: dict) -> None:
+    """Archives written before the registers were split by surname hold one file per country
+    (`authority/officials/<cc>.xml`). The first write naming an official of that country moves
+    its people into the new files and removes the old one, in the same commit."""
+    legacy = folder + ".xml"
+    if legacy in registers or archive.reader.blob_sha(legacy) is None:
+        return
+    registers[legacy] = None   # removed by this write
+    for person in personography.Register(archive.reader.read(legacy)).people():
+        name = person.findtext(personography.PERSNAME) or ""
+        path = f"{folder}/{personography.name_key(name)[0][:1] or '_'}.xml"
+        if path not in registers:
+            registers[path] = _kept_register(archive, path)
+        registers[path].adopt(person)
 
 
 def register_officials(archive, letters) -> dict:
@@ -259,7 +283,7 @@ def register_officials(archive, letters) -> dict:
 # single ingest naming an official. The registers a process wrote are kept parsed, under the
 # git blob id of the bytes they were written as, so the next write finds its register if (and
 # only if) that blob is still the file at the head.
-REGISTERS_KEPT = 8
+REGISTERS_KEPT = 64
 _registers: OrderedDict = OrderedDict()
 _registers_lock = threading.Lock()
 
@@ -283,9 +307,12 @@ def _kept_register(archive, path: str) -> personography.Register:
 
 
 def registers_as_files(registers: dict) -> dict:
-    """{path: bytes} of changed registers; each is kept under its new blob id."""
+    """{path: bytes, or None to remove} of changed registers; each is kept under its new blob id."""
     files = {}
     for path, register in sorted(registers.items()):
+        if register is None:
+            files[path] = None
+            continue
         files[path] = data = register.to_bytes()
         blob = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
         with _registers_lock:

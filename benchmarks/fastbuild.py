@@ -101,7 +101,7 @@ def build_repository(git_dir: Path, n: int, seed: int, parent: str | None, sourc
         tei = to_tei(letter)
         for o in letter.officials:  # the officials registers, as letter-by-letter ingests grow them
             if o.get("name"):
-                shard = officials_shard(o.get("country", ""))
+                shard = officials_shard(o.get("country", ""), o["name"])
                 if shard not in registers:
                     registers[shard] = Register(None)
                 registers[shard].add([o], letter_id, letter.date)

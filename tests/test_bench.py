@@ -52,7 +52,7 @@ def test_fast_build_gives_a_valid_archive_with_version_chains(tmp_path):
         # the officials registers hold every letter's officials, as ingests would have left them
         first = a.record(manifest["ids"][0])
         official = first["officials"][0]
-        register = a.reader.read(officials_shard(official["country"]))
+        register = a.reader.read(officials_shard(official["country"], official["name"]))
         assert register and official["name"].encode() in register and first["id"].encode() in register
     finally:
         a.close()

@@ -154,9 +154,10 @@ def test_a_register_kept_after_a_write_is_used_only_while_it_is_the_file_at_the_
     monkeypatch.setattr(pg.Register, "__init__", counting)
     a = Archive.init(tmp_path / "a", AUTHOR)
     try:
-        path, author = writer.officials_shard("UZ"), parse_author(AUTHOR, a.repo)
+        path, author = writer.officials_shard("UZ", "Mirzaev"), parse_author(AUTHOR, a.repo)
         read_from_git = []
-        names = ["Bakhtiyor Mirzaev", "B. Mirzayev", "Kamila Karimova", "Mr Karimov", "Бахтиёр Мирзаев", "J. Smith"]
+        # all in one register file: their surnames begin with M
+        names = ["Bakhtiyor Mirzaev", "B. Mirzayev", "Madina Mamatova", "Mr Mamatov", "Бахтиёр Мирзаев", "J. Mills"]
         for i, name in enumerate(names):
             letter = SimpleNamespace(id=f"2020-01-{i + 10}-x-uz", date=f"2020-01-{i + 10}",
                                      officials=[{"name": name, "role": "Minister", "country": "UZ"}])
@@ -171,5 +172,78 @@ def test_a_register_kept_after_a_write_is_used_only_while_it_is_the_file_at_the_
         assert len(people(a.reader.read(path))) >= 2
         # parsed from the repository only after the write that did not land
         assert read_from_git == [0, 0, 0, 0, 1, 0], read_from_git
+    finally:
+        a.close()
+
+
+LETTER = """Human Rights Watch
+
+March 8, 2006
+
+Bakhtiyor Mirzaev
+Minister of Internal Affairs
+Republic of Uzbekistan
+Tashkent
+
+Dear Minister Mirzaev,
+
+We write to urge you to release the human rights defenders detained in Andijan and to
+ensure that no one in custody is tortured, as the Convention against Torture requires.
+
+Sincerely,
+
+Holly Cartner
+Executive Director, Europe and Central Asia Division
+Human Rights Watch
+"""
+
+
+def _legacy_archive(tmp_path, name):
+    """An archive written before the registers were split: one register file for Uzbekistan."""
+    from archive.home import Archive
+    from archive.store import parse_author
+    from conftest import AUTHOR
+    a = Archive.init(tmp_path / name, AUTHOR)
+    xml = None
+    for i, official in enumerate([MIRZAEV, {"name": "Kamila Karimova", "role": "Prosecutor General", "country": "UZ"},
+                                  {"name": "Mr Karimov", "role": "President", "country": "UZ"},
+                                  {"name": "عبد الله", "role": "Ambassador", "country": "UZ"}]):
+        xml = merge(xml, [official], f"2004-01-{i + 10}-x-uz", f"2004-01-{i + 10}")
+    a.store.commit({"authority/officials/uz.xml": xml}, "An older archive's register", parse_author(AUTHOR, a.repo))
+    return a, people(xml)
+
+
+def _ids(persons) -> list:
+    return sorted(p.get("{http://www.w3.org/XML/1998/namespace}id") for p in persons)
+
+
+def _registers(a) -> dict:
+    paths = a.repo.git.ls_tree("-r", "--name-only", "main", "authority/officials/").split()
+    return {p: people(a.reader.read(p)) for p in paths}
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_an_older_archives_register_is_split_by_the_next_write_naming_its_country(tmp_path, schema, bulk):
+    from conftest import AUTHOR
+    a, before = _legacy_archive(tmp_path, "a")
+    try:
+        if bulk:
+            [r] = a.ingest_many([(LETTER.encode(), "mirzaev.txt", {})], AUTHOR)
+        else:
+            r = a.ingest(LETTER.encode(), "mirzaev.txt", {}, AUTHOR)
+        assert r["ok"], r
+        assert any(o["name"] == MIRZAEV["name"] for o in a.record(r["id"])["officials"])
+        registers = _registers(a)
+        assert "authority/officials/uz.xml" not in registers
+        assert set(registers) == {"authority/officials/uz/m.xml", "authority/officials/uz/k.xml",
+                                  "authority/officials/uz/_.xml"}
+        after = [p for ps in registers.values() for p in ps]
+        assert _ids(after) == _ids(before)      # nobody lost, nobody added twice
+        [mirzaev] = registers["authority/officials/uz/m.xml"]
+        assert [i.text for i in mirzaev.findall("t:idno", NS)] == ["2004-01-10-x-uz", r["id"]]
+        assert len(registers["authority/officials/uz/k.xml"]) == 2
+        for path in registers:
+            assert schema.validate(etree.fromstring(a.reader.read(path))), (path, schema.error_log)
+        assert a.validate() == []
     finally:
         a.close()
