@@ -15,6 +15,7 @@ import ctypes
 import errno
 import fcntl
 import hashlib
+import itertools
 import os
 import re
 import signal
@@ -93,12 +94,13 @@ def _name(name: str) -> bytes:
 
 
 # One entry of a raw git tree: octal mode, space, name, NUL, 20-byte binary sha.
-_TREE_ENTRY = re.compile(rb"([0-7]+) ([^\0]*)\0(.{20})", re.DOTALL)
+_TREE_ENTRY = re.compile(rb"([0-7]+) ([^\0]*)\0.{20}", re.DOTALL)
+_DIR_MODES = (b"40000", b"040000")
 
 
 def parse_tree(data: bytes) -> dict:
     """A raw git tree object's entries: {name: (mode, binary sha)}."""
-    return _Tree.from_raw(data).entries
+    return dict(_Tree.from_raw(data).items())
 
 
 def _order_key(name: str, mode: int) -> bytes:
@@ -106,52 +108,90 @@ def _order_key(name: str, mode: int) -> bytes:
     return _name(name) + (b"/" if mode == 0o040000 else b"")
 
 
-def _first(row):
-    return row[0]
-
-
 class _Tree:
-    """A tree's entries, and (once needed) its rows in git's order, each with its encoded line:
-    a year folder holds thousands of letters, and changing one of them must not sort and
-    encode them all again."""
-    __slots__ = ("entries", "_rows")
+    """A tree as git stores it: its raw body, with each entry's order key and where each entry
+    starts. A year folder holds thousands of letters: changing one of them looks its name up by
+    bisection and splices one line into the body, without decoding, sorting or encoding the
+    others (parsing a 3,300-entry folder entry by entry took ~3 ms of every single ingest)."""
+    __slots__ = ("data", "keys", "starts")
 
-    def __init__(self, entries: dict, rows: list | None = None):
-        self.entries = entries   # {name: (mode, binary sha)}
-        self._rows = rows        # [(order key, encoded entry)], in git's order
+    def __init__(self, data: bytes = b"", keys: list | None = None, starts: list | None = None):
+        self.data = data                  # the entries, in git's order
+        self.keys = keys or []            # each entry's order key (name, plus '/' for a folder)
+        self.starts = starts or [0]       # where each entry starts in data, and len(data) last
 
     @classmethod
     def from_raw(cls, data: bytes) -> "_Tree":
-        """A tree read from git: its entries are already in git's order, each its own line."""
-        entries, rows = {}, []
-        for m in _TREE_ENTRY.finditer(data):
-            mode, raw_name = int(m.group(1), 8), m.group(2)
-            entries[raw_name.decode("utf-8", "surrogateescape")] = (mode, m.group(3))
-            rows.append((raw_name + b"/" if mode == 0o040000 else raw_name, m.group(0)))
-        if any(a[0] >= b[0] for a, b in zip(rows, rows[1:])):
-            rows.sort()  # not written by git: put in order before inserting anything
-        return cls(entries, rows)
+        """A tree read from git (its entries are already in git's order)."""
+        found = _TREE_ENTRY.findall(data)
+        keys = [name + b"/" if mode in _DIR_MODES else name for mode, name in found]
+        starts = list(itertools.accumulate([len(mode) + len(name) + 22 for mode, name in found], initial=0))
+        if starts[-1] != len(data):
+            raise ArchiveError(f"a tree in the repository is damaged ({len(data)} bytes, "
+                               f"{starts[-1]} of them readable as entries)")
+        if keys != sorted(keys):  # not written by git: put in order before inserting anything
+            lines = sorted(zip(keys, (data[a:b] for a, b in zip(starts, starts[1:]))))
+            keys = [key for key, _ in lines]
+            starts = list(itertools.accumulate([len(line) for _, line in lines], initial=0))
+            data = b"".join(line for _, line in lines)
+        return cls(data, keys, starts)
 
-    def rows(self) -> list:
-        if self._rows is None:
-            self._rows = sorted((_order_key(name, mode), b"%o %s\0%s" % (mode, _name(name), sha))
-                                for name, (mode, sha) in self.entries.items())
-        return self._rows
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def _entry(self, i: int) -> tuple:
+        line = self.data[self.starts[i]:self.starts[i + 1]]
+        return int(line[:line.index(b" ")], 8), line[-20:]
+
+    def get(self, name: str) -> tuple | None:
+        """(mode, binary sha) of the entry `name`, or None."""
+        raw = _name(name)
+        for key in (raw, raw + b"/"):
+            i = bisect.bisect_left(self.keys, key)
+            if i < len(self.keys) and self.keys[i] == key:
+                return self._entry(i)
+        return None
+
+    def items(self):
+        for i, key in enumerate(self.keys):
+            yield key.rstrip(b"/").decode("utf-8", "surrogateescape"), self._entry(i)
 
     def replaced(self, name: str, old: tuple | None, new: tuple | None) -> "_Tree":
         """A new tree with entry `name` changed from `old` to `new` (None: absent)."""
-        entries, rows = dict(self.entries), list(self.rows())
+        data, keys, starts = self.data, self.keys, self.starts
         if old is not None:
-            del entries[name]
-            del rows[bisect.bisect_left(rows, _order_key(name, old[0]), key=_first)]
+            i = bisect.bisect_left(keys, _order_key(name, old[0]))
+            a, b = starts[i], starts[i + 1]
+            data, keys = data[:a] + data[b:], keys[:i] + keys[i + 1:]
+            starts = starts[:i] + [s - (b - a) for s in starts[i + 1:]]
         if new is not None:
-            entries[name] = new
-            bisect.insort(rows, (_order_key(name, new[0]), b"%o %s\0%s" % (new[0], _name(name), new[1])),
-                          key=_first)
-        return _Tree(entries, rows)
+            key = _order_key(name, new[0])
+            line = b"%o %s\0%s" % (new[0], _name(name), new[1])
+            i = bisect.bisect_left(keys, key)
+            a = starts[i]
+            data, keys = data[:a] + line + data[a:], keys[:i] + [key] + keys[i:]
+            starts = starts[:i] + [a] + [s + len(line) for s in starts[i:]]
+        return _Tree(data, keys, starts)
 
-    def body(self) -> bytes:
-        return b"".join(line for _, line in self.rows())
+
+def _first(pair):
+    return pair[0]
+
+
+def _nested(changes: dict) -> dict:
+    """{path: change} as a tree of changes: {"letters": {"2005": {"x.xml": data}}}."""
+    root: dict = {}
+    for path, data in changes.items():
+        *folders, name = path.split("/")
+        node = root
+        for folder in folders:
+            node = node.setdefault(folder, {})
+            if not isinstance(node, dict):
+                raise ArchiveError(f"{path}: a file of this change is also a folder of it")
+        if isinstance(node.get(name), dict):
+            raise ArchiveError(f"{path}: a folder of this change is also a file of it")
+        node[name] = data
+    return root
 
 
 class Store:
@@ -202,7 +242,7 @@ class Store:
     def _tree(self, binsha: bytes | None) -> "_Tree":
         """A tree's entries (kept: trees never change); an empty one for None."""
         if binsha is None:
-            return _Tree({})
+            return _Tree()
         tree = self._trees.get(binsha)
         if tree is None:
             tree = _Tree.from_raw(self.repo.odb.stream(binsha).read())
@@ -214,34 +254,36 @@ class Store:
             self._trees.move_to_end(binsha)
             return
         self._trees[binsha] = tree
-        self._kept_entries += len(tree.entries) + 1
+        self._kept_entries += len(tree) + 1
         while self._kept_entries > self.TREE_ENTRIES_KEPT and len(self._trees) > 1:
             _, old = self._trees.popitem(last=False)
-            self._kept_entries -= len(old.entries) + 1
+            self._kept_entries -= len(old) + 1
 
     def _write_tree(self, tree: "_Tree") -> bytes:
-        sha = self._write(b"tree", tree.body())
+        sha = self._write(b"tree", tree.data)
         self._keep_tree(sha, tree)
         return sha
 
-    def _apply(self, tree_sha: bytes | None, parts: list, data: bytes | None,
-               changed: list) -> bytes | None:
-        """A new tree with the file at `parts` set to `data` (None removes it); a real change
-        adds the new blob sha (None if removed) to `changed`."""
-        tree = self._tree(tree_sha)
-        name = parts[0]
-        old = tree.entries.get(name)
-        if len(parts) == 1:
-            new = None if data is None else (0o100644, self._write(b"blob", data))
+    def _apply(self, tree_sha: bytes | None, changes: dict, prefix: str, changed: list) -> bytes | None:
+        """The tree `tree_sha` with `changes` made ({name: bytes, None to remove, or the changes
+        of a folder}), each tree written once however many of its files change; each file that
+        really changes is added to `changed` as (path, new blob sha or None)."""
+        tree = before = self._tree(tree_sha)
+        for name, change in changes.items():
+            old = tree.get(name)
+            if isinstance(change, dict):
+                sub = self._apply(old[1] if old and old[0] == 0o040000 else None, change, prefix + name + "/",
+                                  changed)
+                new = None if sub is None else (0o040000, sub)
+            else:
+                new = None if change is None else (0o100644, self._write(b"blob", change))
+                if old != new:
+                    changed.append((prefix + name, new[1].hex() if new else None))
             if old != new:
-                changed.append(new[1].hex() if new else None)
-        else:
-            sub = self._apply(old[1] if old and old[0] == 0o040000 else None, parts[1:], data, changed)
-            new = None if sub is None else (0o040000, sub)
-        if old == new:
+                tree = tree.replaced(name, old, new)
+        if tree is before:
             return tree_sha
-        tree = tree.replaced(name, old, new)
-        return self._write_tree(tree) if tree.entries else None
+        return self._write_tree(tree) if len(tree) else None
 
     def commit(self, changes: dict, message: str, author: git.Actor,
                expected_head: str | None = "") -> str:
@@ -255,14 +297,11 @@ class Store:
             raise ConflictError(f"the archive changed (main is now {parent}); retry on top of it",
                                 parent or "")
         base = self.repo.commit(parent).tree.hexsha if parent else None
-        tree = bytes.fromhex(base) if base else None
-        blobs = []
-        for path, data in sorted(changes.items()):
-            changed: list = []
-            tree = self._apply(tree, path.split("/"), data, changed)
-            blobs += [(path, blob) for blob in changed]
+        blobs: list = []
+        tree = self._apply(bytes.fromhex(base) if base else None, _nested(changes), "", blobs)
+        blobs.sort(key=_first)
         if tree is None:
-            tree = self._write_tree(_Tree({}))
+            tree = self._write_tree(_Tree())
         if tree.hex() == base:
             raise ArchiveError("nothing to commit: the change leaves the archive as it was")
         now = int(time.time())

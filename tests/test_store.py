@@ -1,6 +1,7 @@
 """The git writer and reader on a real repository."""
 from __future__ import annotations
 
+import hashlib
 import subprocess
 
 import git
@@ -135,5 +136,52 @@ def test_trees_changed_one_entry_at_a_time_are_the_trees_git_writes(repo, tmp_pa
         expected = subprocess.run(["git", "write-tree"], cwd=work, env=env, check=True,
                                   capture_output=True, text=True).stdout.strip()
         assert repo.commit(sha).tree.hexsha == expected, step
-        assert store._kept_entries == sum(len(t.entries) + 1 for t in store._trees.values())
+        assert store._kept_entries == sum(len(t) + 1 for t in store._trees.values())
         assert store._kept_entries <= kept or len(store._trees) == 1
+
+
+def test_a_tree_out_of_order_is_put_in_gits_order_and_a_damaged_one_is_refused(repo):
+    """A tree not written by git (entries out of order) is read in git's order, so a change to
+    it writes what `git mktree` would; bytes that are not tree entries are a clear error."""
+    from archive.errors import ArchiveError
+    from archive.store import _Tree, parse_tree
+    git_dir = ["git", "--git-dir", repo.git_dir]
+    blob = bytes.fromhex(subprocess.run(git_dir + ["hash-object", "-w", "--stdin"], input=b"x",
+                                        capture_output=True, check=True).stdout.decode().strip())
+    folder = bytes.fromhex(subprocess.run(git_dir + ["hash-object", "-t", "tree", "-w", "--stdin"], input=b"",
+                                          capture_output=True, check=True).stdout.decode().strip())
+    entries = [(b"100644", b"b.xml"), (b"40000", b"a"), (b"100644", b"a.txt"), (b"100644", b"a-b")]
+    sha = {b"100644": blob, b"40000": folder}
+    raw = b"".join(b"%s %s\0%s" % (mode, name, sha[mode]) for mode, name in entries)
+    tree = _Tree.from_raw(raw)
+    assert parse_tree(raw) == {name.decode(): (int(mode, 8), sha[mode]) for mode, name in entries}
+    listing = "".join(f"{'040000 tree' if m == b'40000' else '100644 blob'} {sha[m].hex()}\t{n.decode()}\n"
+                      for m, n in entries)
+    expected = subprocess.run(git_dir + ["mktree"], input=listing.encode(), capture_output=True, check=True).stdout
+    assert hashlib.sha1(b"tree %d\0" % len(tree.data) + tree.data).hexdigest() == expected.decode().strip()
+    assert tree.get("a") == (0o40000, folder) and tree.get("a.txt") == (0o100644, blob) and tree.get("c") is None
+    with pytest.raises(ArchiveError, match="damaged"):
+        _Tree.from_raw(raw[:-3])
+
+
+def test_a_change_with_a_path_both_file_and_folder_is_refused_and_writes_nothing(repo):
+    from archive.errors import ArchiveError
+    store, actor = Store(repo), parse_author("Ana Archivist <ana@example.org>", repo)
+    first = store.commit({"d/a.xml": b"1"}, "first", actor)
+    for changes in [{"d/a": b"x", "d/a/b.xml": b"y"}, {"d/a/b.xml": b"y", "d/a": None}]:
+        with pytest.raises(ArchiveError, match="both|also"):
+            store.commit(changes, "both", actor)
+        assert store.head() == first
+
+
+def test_files_changed_in_one_folder_write_each_tree_once(repo):
+    """Two files of one letter's source folder: the year folder above them is written once."""
+    store, actor = Store(repo), parse_author("Ana Archivist <ana@example.org>", repo)
+    store.commit({f"sources/2005/x{i}/original.txt": b"%d" % i for i in range(50)}, "first", actor)
+    written = []
+    real = store._write
+    store._write = lambda kind, data: written.append(kind) or real(kind, data)
+    store.commit({"sources/2005/y/original.txt": b"a", "sources/2005/y/sha256sums": b"b"}, "second", actor)
+    # two blobs; trees y, 2005, sources and the root; the commit
+    assert sorted(written) == [b"blob", b"blob", b"commit", b"tree", b"tree", b"tree", b"tree"]
+    assert [p for p, _ in store.last.changes] == ["sources/2005/y/original.txt", "sources/2005/y/sha256sums"]
