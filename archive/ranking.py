@@ -58,9 +58,11 @@ LEXICON_FIELDS = frozenset({"family"})   # a query of many terms (a letter's 32 
 # for a query of a few words, reading a field's whole lexicon costs more than probing for them
 LEXICONS_KEPT = 512
 _lexicons: OrderedDict = OrderedDict()   # (segment id, field) -> frozenset of term bytes
-# A segment's terms are read whole only once it has been probed this often: a process that
-# looks up one letter's family (a single `letters ingest`) probes 32 terms per segment, where
-# reading the lexicons of a thousand-letter archive's segments took a fifth of a second.
+# A segment's terms are read whole only once it has been probed this often (or twice per
+# document it holds, if fewer): a process that looks up one letter's family (a single `letters
+# ingest`) probes 32 terms per segment, where reading the lexicons of a thousand-letter
+# archive's segments took a fifth of a second; the lexicon of the one-letter segment a single
+# ingest leaves costs about what two probes cost.
 LEXICON_AFTER_PROBES = 96
 _lexicon_probes: dict = {}   # (segment id, field) -> probes made before its terms are read
 # (index generation, phrase) -> Scores: a phrase's positions are its cost, checked once per
@@ -437,14 +439,19 @@ def _segment_blocks(seg, fieldname: str, text, with_values: bool = False):
     a time (without values: all in one, from the postings cache), deleted documents left out."""
     if fieldname not in seg.schema or not _has_term(seg, fieldname, text):
         return
-    m = seg.postings(fieldname, text)
-    deleted = ()
-    if isinstance(m, FilterMatcher):
-        deleted, m = m._ids, m.child
-    if with_values:
-        blocks = _w3_blocks(m, True) if isinstance(m, W3LeafMatcher) else _generic_blocks(m, True)
+    kept = None if with_values or not hasattr(seg, "deleted_docs_set") else \
+        _postings_kept_for(seg, fieldname, text)
+    if kept is not None:   # decoded already: no matcher (a probe and a header read) to make
+        deleted, blocks = seg.deleted_docs_set, [kept]
     else:
-        blocks = [_cached_postings(seg, fieldname, text, m)]
+        m = seg.postings(fieldname, text)
+        deleted = ()
+        if isinstance(m, FilterMatcher):
+            deleted, m = m._ids, m.child
+        if with_values:
+            blocks = _w3_blocks(m, True) if isinstance(m, W3LeafMatcher) else _generic_blocks(m, True)
+        else:
+            blocks = [_cached_postings(seg, fieldname, text, m)]
     dead = np.fromiter(deleted, dtype=np.int64, count=len(deleted)) if deleted else None
     for ids, weights, values in blocks:
         ids, weights = np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64)
@@ -464,16 +471,27 @@ def _has_term(seg, fieldname: str, text) -> bool:
         return (fieldname, text) in seg
     key = (seg.segment().segment_id(), fieldname)
     if key not in _lexicons:
+        enough = min(LEXICON_AFTER_PROBES, 2 * seg.doc_count_all())
         with _postings_lock:
             probes = _lexicon_probes.get(key, 0)
-            if probes < LEXICON_AFTER_PROBES:
+            if probes < enough:
                 if len(_lexicon_probes) > 4 * LEXICONS_KEPT:
                     _lexicon_probes.clear()
                 _lexicon_probes[key] = probes + 1
-        if probes < LEXICON_AFTER_PROBES:
+        if probes < enough:
             return (fieldname, text) in seg
     terms = _kept(_lexicons, _postings_lock, key, lambda: frozenset(seg.lexicon(fieldname)), LEXICONS_KEPT)
     return seg._text_to_bytes(fieldname, text) in terms
+
+
+def _postings_kept_for(seg, fieldname: str, text) -> tuple | None:
+    """The decoded postings `_cached_postings` keeps for a term of a segment, if it does."""
+    key = (seg.segment().segment_id(), fieldname, text)
+    with _postings_lock:
+        found = _postings_cache.get(key)
+        if found is not None:
+            _postings_cache.move_to_end(key)
+        return found
 
 
 def _cached_postings(seg, fieldname: str, text, m) -> tuple:
@@ -481,12 +499,10 @@ def _cached_postings(seg, fieldname: str, text, m) -> tuple:
     included. A segment never changes once written (its deletions are listed apart), so the
     decoded list is kept: a common word's postings are hundreds of pickled, compressed blocks,
     most of the time of ranking it."""
+    found = _postings_kept_for(seg, fieldname, text)
+    if found is not None:
+        return found
     key = (seg.segment().segment_id(), fieldname, text)
-    with _postings_lock:
-        found = _postings_cache.get(key)
-        if found is not None:
-            _postings_cache.move_to_end(key)
-            return found
     ids, weights = array("q"), array("f")   # Whoosh's weights are 32-bit floats
     blocks = _w3_blocks(m, False) if isinstance(m, W3LeafMatcher) else _generic_blocks(m, False)
     for block_ids, block_weights, _ in blocks:

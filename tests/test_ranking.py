@@ -136,3 +136,31 @@ def test_facets_are_the_same_whichever_path_found_the_matches(index):
     index.forget_facet_counts()
     by_date = index.search('"fair trial"', limit=5, sort="date")
     assert by_rank["total"] == by_date["total"] > 0 and by_rank["facets"] == by_date["facets"]
+
+
+def test_kept_postings_leave_out_documents_deleted_after_they_were_kept(tmp_path):
+    """A segment's decoded postings are kept across generations of the index; a document of
+    that segment deleted later (its letter written again) must not come back from them."""
+    auth = Authority.bundled()
+    ix = Index(tmp_path / "index")
+    ix.create()
+    try:
+        letters = [to_letter(g, list(g.blocks), f"2010-01-01-k{i:04d}", auth)
+                   for i, g in enumerate(make_letter(8, i) for i in range(40))]
+        for n, batch in enumerate([letters, letters[3:5]]):
+            if n:   # the postings of the first segment are decoded and kept by now
+                assert ranking.term_docs(ix.searcher().reader(), "text", "tortur")
+            with ix.writer_lock():
+                b = ix.batch()
+                for letter in batch:
+                    b.add(letter, f"letters/{letter.id}.xml")
+                b.commit(f"{n:040x}")
+        s = ix.searcher()
+        reader = s.reader()
+        assert reader.has_deletions()
+        live = {d for d in range(reader.doc_count_all()) if not reader.is_deleted(d)}
+        docs = ranking.term_docs(reader, "text", "tortur")
+        assert docs and docs <= live
+        assert docs == set(s.docs_for_query(ix.parse("text:torture")))
+    finally:
+        ix.close()
