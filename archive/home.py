@@ -277,6 +277,7 @@ class Archive:
             pending = commits
         if pending >= GRAPH_EVERY:
             self.write_commit_graph(wait=False)
+            self.pack_loose_objects()
             pending = 0
         counter.write_text(str(pending))
 
@@ -294,6 +295,19 @@ class Archive:
             self.repo.git.commit_graph(*args[1:])
         except git.GitCommandError:
             pass  # only an optimisation: history stays correct without it
+
+    def pack_loose_objects(self) -> None:
+        """Pack the loose objects single writes leave, in the background (git runs detached).
+
+        Every single ingest writes its year folders' trees as loose objects (~100 KB each in a
+        100,000-letter archive), which git's own porcelain would pack now and then but its
+        plumbing never does: a 2,000-letter archive held 91 MB of them, 10 MB once packed. Git's
+        maintenance packs them once there are enough (`maintenance.loose-objects.auto`), and
+        folds the small packs this leaves into bigger ones under a multi-pack index."""
+        subprocess.Popen(["git", "--git-dir", self.repo.git_dir, "maintenance", "run", "--auto", "--quiet",
+                          "--task=loose-objects", "--task=incremental-repack"],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
 
     def reindex(self) -> int:
         """Rebuild the index from the repository."""

@@ -185,3 +185,39 @@ def test_files_changed_in_one_folder_write_each_tree_once(repo):
     # two blobs; trees y, 2005, sources and the root; the commit
     assert sorted(written) == [b"blob", b"blob", b"commit", b"tree", b"tree", b"tree", b"tree"]
     assert [p for p, _ in store.last.changes] == ["sources/2005/y/original.txt", "sources/2005/y/sha256sums"]
+
+
+def _count_objects(git_dir) -> dict:
+    out = subprocess.run(["git", "--git-dir", str(git_dir), "count-objects", "-v"], capture_output=True,
+                         text=True, check=True).stdout
+    return {k: int(v) for k, v in (line.split(": ") for line in out.splitlines()) if v.strip().isdigit()}
+
+
+def test_loose_objects_of_single_writes_are_packed_in_the_background(tmp_path, monkeypatch):
+    """Single writes leave loose objects; every GRAPH_EVERY commits git's maintenance packs
+    them (detached), and the archive reads the same afterwards."""
+    import time
+    from archive import home
+    from archive.home import Archive
+    from conftest import AUTHOR
+    from test_guarantees import letter_text
+    monkeypatch.setattr(home, "GRAPH_EVERY", 3)
+    a = Archive.init(tmp_path / "a", AUTHOR)
+    try:
+        a.repo.git.config("maintenance.loose-objects.auto", "1")
+        ids = [a.ingest(letter_text(i).encode(), f"l{i}.txt", {}, AUTHOR)["id"] for i in range(4)]
+        git_dir = a.repo.git_dir
+        assert _count_objects(git_dir)["count"] > 20
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            counts = _count_objects(git_dir)
+            if counts["packs"] and counts["prune-packable"]:
+                break
+            time.sleep(0.2)
+        assert counts["packs"] >= 1 and counts["in-pack"] > 20 and counts["prune-packable"] > 20, counts
+        time.sleep(0.5)   # let the detached git finish with the pack it wrote
+        subprocess.run(["git", "--git-dir", git_dir, "fsck", "--no-progress"], check=True, capture_output=True)
+        assert [a.record(i)["id"] for i in ids] == ids
+        assert a.validate() == []
+    finally:
+        a.close()
