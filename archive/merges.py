@@ -31,7 +31,7 @@ from whoosh.reading import SegmentReader
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import SegmentWriter
 
-from . import processes
+from . import postings_file, processes
 
 MERGE_FAN_IN = 10
 MAX_SEGMENTS = 4 * MERGE_FAN_IN
@@ -258,6 +258,7 @@ class Merge:
             for seg in group:
                 _add_segment(writer, seg)
             self.segment = writer._finalize_segment()
+            postings_file.write_for(self.ix.storage, writer.schema, self.segment)
         except BaseException:
             writer._close_segment()
             _mark(self.folder, None)

@@ -25,21 +25,19 @@ any other matcher is read through the public matcher interface, one posting at a
 from __future__ import annotations
 
 import threading
-from array import array
 from collections import OrderedDict
-from itertools import accumulate, repeat
 
 import numpy as np
 from whoosh import query as wq
 from whoosh import scoring
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
-from . import positions
+from . import positions, postings_file
 
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 # (segment id, field) -> the field length of each document (array). A segment never changes once
@@ -439,9 +437,12 @@ def _segment_blocks(seg, fieldname: str, text, with_values: bool = False):
     a time (without values: all in one, from the postings cache), deleted documents left out."""
     if fieldname not in seg.schema or not _has_term(seg, fieldname, text):
         return
-    kept = None if with_values or not hasattr(seg, "deleted_docs_set") else \
-        _postings_kept_for(seg, fieldname, text)
-    if kept is not None:   # decoded already: no matcher (a probe and a header read) to make
+    kept = None
+    if not with_values and hasattr(seg, "deleted_docs_set"):
+        # decoded already, in this process or beside the segment: no blocks to read
+        kept = _postings_kept_for(seg, fieldname, text) or \
+            postings_file.lookup(seg, fieldname, seg._text_to_bytes(fieldname, text))
+    if kept is not None:
         deleted, blocks = seg.deleted_docs_set, [kept]
     else:
         m = seg.postings(fieldname, text)
@@ -449,7 +450,7 @@ def _segment_blocks(seg, fieldname: str, text, with_values: bool = False):
         if isinstance(m, FilterMatcher):
             deleted, m = m._ids, m.child
         if with_values:
-            blocks = _w3_blocks(m, True) if isinstance(m, W3LeafMatcher) else _generic_blocks(m, True)
+            blocks = postings_file.blocks(m, True)
         else:
             blocks = [_cached_postings(seg, fieldname, text, m)]
     dead = np.fromiter(deleted, dtype=np.int64, count=len(deleted)) if deleted else None
@@ -503,11 +504,7 @@ def _cached_postings(seg, fieldname: str, text, m) -> tuple:
     if found is not None:
         return found
     key = (seg.segment().segment_id(), fieldname, text)
-    ids, weights = array("q"), array("f")   # Whoosh's weights are 32-bit floats
-    blocks = _w3_blocks(m, False) if isinstance(m, W3LeafMatcher) else _generic_blocks(m, False)
-    for block_ids, block_weights, _ in blocks:
-        ids.extend(block_ids)
-        weights.extend(block_weights)
+    ids, weights = postings_file.decode(m)
     found = (np.frombuffer(ids, dtype=np.int64), np.frombuffer(weights, dtype=np.float32), None)
     global _postings_kept
     with _postings_lock:
@@ -530,34 +527,4 @@ def forget_postings() -> None:
         _lexicon_probes.clear()
     with _phrases_lock:
         _phrases.clear()
-
-
-def _w3_blocks(m: W3LeafMatcher, with_values: bool):
-    while m.is_active():
-        if m._data is None:
-            m._read_data()
-        ids, weights = m._data[0], m._data[1]
-        count = m._blocklength
-        if not m._byteids:
-            ids = list(accumulate(ids))   # the block stores gaps (whoosh's delta_decode)
-        if weights is None:
-            weights = repeat(1.0, count)
-        elif isinstance(weights, float):   # one weight for the block, read back as Whoosh does
-            weights = repeat(array("f", [weights])[0], count)
-        values = None
-        if with_values:
-            m._read_values()
-            values = list(m._values)
-        yield ids, list(weights), values
-        m._next_block()
-
-
-def _generic_blocks(m, with_values: bool):
-    ids, weights, values = [], [], []
-    while m.is_active():
-        ids.append(m.id())
-        weights.append(m.weight())
-        if with_values:
-            values.append(m.value())
-        m.next()
-    yield ids, weights, (values if with_values else None)
+    postings_file.forget()

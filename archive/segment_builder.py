@@ -112,6 +112,7 @@ def _serve(index_dir: str) -> int:
     from whoosh import index as windex
     from whoosh.writing import SegmentWriter
 
+    from . import postings_file
     from .merges import OwnScratch
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the answer
@@ -127,7 +128,9 @@ def _serve(index_dir: str) -> int:
             if message[0] == "add":
                 writer.add_document(**message[1])
             elif message[0] == "finish":
-                answer = ("done", writer._finalize_segment())
+                segment = writer._finalize_segment()
+                postings_file.write_for(ix.storage, writer.schema, segment)
+                answer = ("done", segment)
                 break
     except Exception as exc:  # noqa: BLE001 - reported to the writing process, which falls back
         answer = ("error", f"{type(exc).__name__}: {exc}")

@@ -11,7 +11,6 @@ import fcntl
 import json
 import os
 import re
-import tempfile
 from contextlib import contextmanager
 from functools import lru_cache
 from datetime import datetime, timezone
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .atomic import replacing
 from .errors import ArchiveError, NotFound
 
 USERS_FILE = "users.json"
@@ -88,20 +88,8 @@ def load(home) -> dict:
 def _save(home, users: dict) -> None:
     path = users_path(home)
     data = {"users": sorted(users.values(), key=lambda u: _key(u["name"]))}
-    fd, tmp = tempfile.mkstemp(prefix=".users-", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, ensure_ascii=False, indent=2)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with replacing(path, "w", perms=0o600, encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=2)
 
 
 @contextmanager

@@ -1,0 +1,180 @@
+"""A segment's long posting lists, decoded once, in a file beside the segment.
+
+Whoosh keeps a term's postings in blocks of up to 128, each one zlib-compressed pickle of the
+document ids, the weights and every position together. A term query needs only ids and weights
+but must unpickle it all: a first search for a common word in a 100,000-letter archive spent
+~100 ms there (the ranking keeps decoded lists in memory, but only per process, and only once
+read). So whoever writes a large segment (a segment builder, a merger) also writes, for each
+term with at least MIN_POSTINGS postings, its ids and weights as flat arrays in
+`<index name>_<segment id>.dpl`; a search maps the file and reads them as they are.
+
+Whoosh's clean-up treats the file as one of the segment's: it goes when the segment does. A
+segment without one (small, or written before this file existed) is read from its blocks.
+
+Format: b"ALA-DPL1", then the little-endian uint64 offset of the table; then each term's ids
+(uint32) followed by its weights (float32); then the table, a pickle of
+{(field name, term bytes): (offset of the ids, count)}. Written to a temporary name and
+renamed, so a reader finds a whole file or none.
+"""
+from __future__ import annotations
+
+import mmap
+import os
+import pickle
+import struct
+import threading
+from array import array
+from collections import OrderedDict
+from itertools import accumulate, repeat
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+
+from .atomic import replacing
+
+MAGIC = b"ALA-DPL1"
+EXTENSION = "dpl"
+# A list shorter than this decodes in well under a millisecond from Whoosh's blocks (the
+# environment may lower it, for the segment builders a test starts).
+MIN_POSTINGS = int(os.environ.get("LETTERS_POSTINGS_FILE_MIN") or 1_000)
+_HEADER = struct.Struct("<8sQ")
+OPEN_KEPT = 256
+_open: OrderedDict = OrderedDict()   # segment file path -> (mmap, table), or None if there is none
+_lock = threading.Lock()
+
+
+def path_for(folder: str, segment) -> str:
+    """The file of a Whoosh segment (its id is "<index name>_<random>", as its other files')."""
+    return os.path.join(folder, f"{segment.segment_id()}.{EXTENSION}")
+
+
+def write_for(storage, schema, segment) -> int:
+    """Write the file of a segment just written in `storage` (a folder); the number of terms
+    in it (0: no file, no term is that long). The file is optional: one that cannot be written
+    (a full disk) leaves the segment read from its blocks."""
+    from whoosh.reading import SegmentReader
+    reader = SegmentReader(storage, schema, segment)
+    try:
+        return write(reader, storage.folder)
+    except OSError:
+        return 0
+    finally:
+        reader.close()
+
+
+def write(reader, folder: str) -> int:
+    """Write the file of a segment (`reader`, a Whoosh SegmentReader over its files in `folder`)
+    with every term of MIN_POSTINGS or more; the number of terms written (0: no file)."""
+    target = path_for(folder, reader.segment())
+    long_terms = [(key, info) for key, info in reader._terms.items()
+                  if info.doc_frequency() >= MIN_POSTINGS and key[0] in reader.schema]
+    if not long_terms:
+        return 0
+    table = {}
+    with replacing(target) as f:
+        f.write(_HEADER.pack(MAGIC, 0))
+        for (fieldname, text), _ in long_terms:
+            ids, weights = decode(reader.postings(fieldname, text))
+            ids = np.asarray(ids, dtype=np.uint32)
+            table[(fieldname, text)] = (f.tell(), len(ids))
+            f.write(ids.tobytes())
+            f.write(np.asarray(weights, dtype=np.float32).tobytes())
+        at = f.tell()
+        pickle.dump(table, f, protocol=pickle.HIGHEST_PROTOCOL)
+        f.seek(0)
+        f.write(_HEADER.pack(MAGIC, at))
+    return len(table)
+
+
+def _load(path: str):
+    try:
+        with open(path, "rb") as f:
+            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (FileNotFoundError, ValueError):   # ValueError: an empty file
+        return None
+    magic, at = _HEADER.unpack_from(mm, 0)
+    if magic != MAGIC or not _HEADER.size <= at < len(mm):
+        return None   # not ours, or damaged: the blocks are read instead
+    return mm, pickle.loads(mm[at:])
+
+
+def lookup(seg, fieldname: str, text: bytes):
+    """(ids as int64, weights as float32, None) of a term's postings in a segment, deleted
+    documents included, from the segment's file; None if it has no file or the term is not in it."""
+    folder = getattr(getattr(seg, "_storage", None), "folder", None)
+    if not folder:
+        return None
+    path = path_for(folder, seg.segment())
+    with _lock:
+        found = _open.get(path, _open)
+        if found is not _open:
+            _open.move_to_end(path)
+    if found is _open:   # not looked for yet in this process
+        found = _load(path)
+        with _lock:
+            _open[path] = found
+            while len(_open) > OPEN_KEPT:
+                _open.popitem(last=False)
+    if found is None:
+        return None
+    mm, table = found
+    where = table.get((fieldname, text))
+    if where is None:
+        return None
+    offset, count = where
+    ids = np.frombuffer(mm, dtype=np.uint32, count=count, offset=offset).astype(np.int64)
+    weights = np.frombuffer(mm, dtype=np.float32, count=count, offset=offset + 4 * count)
+    return ids, weights, None
+
+
+def forget() -> None:
+    """Drop the files kept open (benchmarks time a first search with it)."""
+    with _lock:
+        _open.clear()
+
+
+def blocks(m, with_values: bool):
+    """(ids, weights, values or None) of a Whoosh matcher's postings, a block at a time,
+    decoded straight from Whoosh's block data where it can."""
+    return _w3_blocks(m, with_values) if isinstance(m, W3LeafMatcher) else _generic_blocks(m, with_values)
+
+
+def decode(m) -> tuple:
+    """A matcher's whole posting list: (ids, weights) as arrays of int64 and float32 (Whoosh's
+    weights are 32-bit floats)."""
+    ids, weights = array("q"), array("f")
+    for block_ids, block_weights, _ in blocks(m, False):
+        ids.extend(block_ids)
+        weights.extend(block_weights)
+    return ids, weights
+
+
+def _w3_blocks(m: W3LeafMatcher, with_values: bool):
+    while m.is_active():
+        if m._data is None:
+            m._read_data()
+        ids, weights = m._data[0], m._data[1]
+        count = m._blocklength
+        if not m._byteids:
+            ids = list(accumulate(ids))   # the block stores gaps (whoosh's delta_decode)
+        if weights is None:
+            weights = repeat(1.0, count)
+        elif isinstance(weights, float):   # one weight for the block, read back as Whoosh does
+            weights = repeat(array("f", [weights])[0], count)
+        values = None
+        if with_values:
+            m._read_values()
+            values = list(m._values)
+        yield ids, list(weights), values
+        m._next_block()
+
+
+def _generic_blocks(m, with_values: bool):
+    ids, weights, values = [], [], []
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        if with_values:
+            values.append(m.value())
+        m.next()
+    yield ids, weights, (values if with_values else None)
