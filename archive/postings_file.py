@@ -11,10 +11,15 @@ term with at least MIN_POSTINGS postings, its ids and weights as flat arrays in
 Whoosh's clean-up treats the file as one of the segment's: it goes when the segment does. A
 segment without one (small, or written before this file existed) is read from its blocks.
 
-Format: b"ALA-DPL1", then the little-endian uint64 offset of the table; then each term's ids
-(uint32) followed by its weights (float32); then the table, a pickle of
-{(field name, term bytes): (offset of the ids, count)}. Written to a temporary name and
-renamed, so a reader finds a whole file or none.
+A phrase needs the positions too: for a field that has them, each posting's stored value (the
+bytes Whoosh keeps, its positions) follows, so a first search for a phrase of common words
+reads the values of the letters holding every word instead of unpickling every block.
+
+Format: b"ALA-DPL2", then the little-endian uint64 offset of the table; then for each term its
+ids (uint32), its weights (float32) and, for a field with positions, where each posting's value
+ends (uint32, from the start of the values) and the values themselves; then the table, a pickle
+of {(field name, term bytes): (offset of the ids, count, bytes of values or -1)}. Written to a
+temporary name and renamed, so a reader finds a whole file or none.
 """
 from __future__ import annotations
 
@@ -29,10 +34,11 @@ from itertools import accumulate, repeat
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.formats import Positions
 
 from .atomic import replacing
 
-MAGIC = b"ALA-DPL1"
+MAGIC = b"ALA-DPL2"
 EXTENSION = "dpl"
 # A list shorter than this decodes in well under a millisecond from Whoosh's blocks (the
 # environment may lower it, for the segment builders a test starts).
@@ -74,11 +80,21 @@ def write(reader, folder: str) -> int:
     with replacing(target) as f:
         f.write(_HEADER.pack(MAGIC, 0))
         for (fieldname, text), _ in long_terms:
-            ids, weights = decode(reader.postings(fieldname, text))
-            ids = np.asarray(ids, dtype=np.uint32)
-            table[(fieldname, text)] = (f.tell(), len(ids))
-            f.write(ids.tobytes())
+            with_values = isinstance(reader.schema[fieldname].format, Positions)
+            ids, weights, values = array("q"), array("f"), []
+            for block_ids, block_weights, block_values in blocks(reader.postings(fieldname, text), with_values):
+                ids.extend(block_ids)
+                weights.extend(block_weights)
+                if with_values:
+                    values += block_values
+            ends = np.cumsum(np.fromiter(map(len, values), dtype=np.int64, count=len(values)))
+            at = f.tell()
+            f.write(np.asarray(ids, dtype=np.uint32).tobytes())
             f.write(np.asarray(weights, dtype=np.float32).tobytes())
+            if with_values:
+                f.write(ends.astype(np.uint32).tobytes())
+                f.write(b"".join(values))
+            table[(fieldname, text)] = (at, len(ids), int(ends[-1]) if with_values and len(ends) else -1)
         at = f.tell()
         pickle.dump(table, f, protocol=pickle.HIGHEST_PROTOCOL)
         f.seek(0)
@@ -98,9 +114,8 @@ def _load(path: str):
     return mm, pickle.loads(mm[at:])
 
 
-def lookup(seg, fieldname: str, text: bytes):
-    """(ids as int64, weights as float32, None) of a term's postings in a segment, deleted
-    documents included, from the segment's file; None if it has no file or the term is not in it."""
+def _file(seg):
+    """(mmap, table) of a segment's file, or None (kept open per process)."""
     folder = getattr(getattr(seg, "_storage", None), "folder", None)
     if not folder:
         return None
@@ -115,16 +130,37 @@ def lookup(seg, fieldname: str, text: bytes):
             _open[path] = found
             while len(_open) > OPEN_KEPT:
                 _open.popitem(last=False)
-    if found is None:
+    return found
+
+
+def lookup(seg, fieldname: str, text: bytes, with_values: bool = False):
+    """(ids as int64, weights as float32, None) of a term's postings in a segment, deleted
+    documents included, from the segment's file; None if it has no file or the term is not in
+    it. `with_values`: `Values` in place of None, and None if the file holds no values for it."""
+    found = _file(seg)
+    where = found[1].get((fieldname, text)) if found is not None else None
+    if where is None or (with_values and where[2] < 0):
         return None
-    mm, table = found
-    where = table.get((fieldname, text))
-    if where is None:
-        return None
-    offset, count = where
+    mm, (offset, count, _) = found[0], where
     ids = np.frombuffer(mm, dtype=np.uint32, count=count, offset=offset).astype(np.int64)
     weights = np.frombuffer(mm, dtype=np.float32, count=count, offset=offset + 4 * count)
-    return ids, weights, None
+    if not with_values:
+        return ids, weights, None
+    ends = np.frombuffer(mm, dtype=np.uint32, count=count, offset=offset + 8 * count).astype(np.int64)
+    return ids, weights, Values(mm, offset + 12 * count, ends)
+
+
+class Values:
+    """The stored values of a term's postings in a postings file, picked by posting index."""
+
+    def __init__(self, mm, start: int, ends: np.ndarray):
+        self.mm, self.start, self.ends = mm, start, ends
+
+    def pick(self, where) -> list:
+        """The values (bytes) of the postings at these indexes."""
+        mm, ends = self.mm, self.ends
+        starts = np.concatenate(([0], ends[:-1]))
+        return [mm[self.start + a:self.start + b] for a, b in zip(starts[where].tolist(), ends[where].tolist())]
 
 
 def forget() -> None:

@@ -340,16 +340,13 @@ def _phrase_matches(q, field, words, scorers, leaves) -> Scores:
     decode = positions.decode_one if isinstance(field.format, Positions) else field.format.decode_positions
     found_ids, found_scores = [], []
     for seg, offset in leaves:
-        postings = []   # per word: (ids ascending, scores, stored values)
+        postings = []   # per word: (ids ascending, scores, values of postings picked by index)
         for word, score in zip(words, scorers):
-            ids, values, scored = [], [], []
-            for block_ids, weights, block_values in _segment_blocks(seg, fieldname, word, with_values=True):
-                ids.append(block_ids)
-                scored.append(score(seg, block_ids, weights))
-                values += block_values
-            if not ids:
+            found = _word_postings(seg, fieldname, word)
+            if found is None:
                 break
-            postings.append((np.concatenate(ids), np.concatenate(scored), values))
+            ids, weights, pick = found
+            postings.append((ids, score(seg, ids, weights), pick))
         if len(postings) < len(words):
             continue
         common = postings[0][0]
@@ -358,7 +355,7 @@ def _phrase_matches(q, field, words, scorers, leaves) -> Scores:
         if not len(common):
             continue
         at = [np.searchsorted(ids, common) for ids, _, _ in postings]
-        columns = [[values[i] for i in where.tolist()] for (_, _, values), where in zip(postings, at)]
+        columns = [pick(where) for (_, _, pick), where in zip(postings, at)]
         if in_bulk:
             hit = positions.consecutive(columns)
         else:
@@ -370,6 +367,31 @@ def _phrase_matches(q, field, words, scorers, leaves) -> Scores:
     if not found_ids:
         return Scores()
     return Scores(np.concatenate(found_ids).astype(np.int64), np.concatenate(found_scores).astype(np.float64))
+
+
+def _word_postings(seg, fieldname: str, word):
+    """(ids, weights, pick) of a word's live postings in a segment, `pick(indexes)` giving the
+    stored values (positions) of those postings; None if the segment does not hold the word.
+    From the segment's postings file if it has the word (only the values asked for are read),
+    else from Whoosh's blocks."""
+    found = postings_file.lookup(seg, fieldname, seg._text_to_bytes(fieldname, word), with_values=True) \
+        if hasattr(seg, "deleted_docs_set") and fieldname in seg.schema else None
+    if found is not None:
+        ids, weights, values = found
+        weights = weights.astype(np.float64)
+        deleted = seg.deleted_docs_set
+        if not deleted:
+            return ids, weights, values.pick
+        live = np.flatnonzero(~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted))))
+        return ids[live], weights[live], lambda where: values.pick(live[where])
+    ids, weights, values = [], [], []
+    for block_ids, block_weights, block_values in _segment_blocks(seg, fieldname, word, with_values=True):
+        ids.append(block_ids)
+        weights.append(block_weights)
+        values += block_values
+    if not ids:
+        return None
+    return np.concatenate(ids), np.concatenate(weights), lambda where: [values[i] for i in where.tolist()]
 
 
 def _binary_sum(parts: list) -> float:

@@ -34,8 +34,16 @@ def _whoosh_lists(storage, schema, segment, at_least: int) -> dict:
     """{(field, term): (ids, weights)} of every term of `at_least` postings, from Whoosh's blocks."""
     reader = SegmentReader(storage, schema, segment)
     try:
-        return {key: tuple(np.asarray(a) for a in postings_file.decode(reader.postings(*key)))
-                for key, info in reader._terms.items() if info.doc_frequency() >= at_least}
+        out = {}
+        for key, info in reader._terms.items():
+            if info.doc_frequency() >= at_least:
+                ids, weights, values = [], [], []
+                for block in postings_file.blocks(reader.postings(*key), True):
+                    ids += block[0]
+                    weights += block[1]
+                    values += block[2]
+                out[key] = (np.array(ids), np.array(weights, dtype=np.float32), values)
+        return out
     finally:
         reader.close()
 
@@ -53,14 +61,15 @@ def test_a_rebuild_through_builders_writes_the_files_and_searches_answer_as_befo
         assert _files(a.home / "index")
         used, real = [], postings_file.lookup
 
-        def counting(*args):
-            found = real(*args)
-            used.append(found is not None)
+        def counting(*args, **kwargs):
+            found = real(*args, **kwargs)
+            used.append((found is not None, kwargs.get("with_values", False)))
             return found
         monkeypatch.setattr(postings_file, "lookup", counting)
         ranking.forget_postings()
         assert _state(a) == want
-        assert sum(used) > len(QUERIES)   # the answers came from the files
+        assert used.count((True, False)) > len(QUERIES)   # the answers came from the files,
+        assert used.count((True, True)) >= 2              # the phrase's positions too
     finally:
         a.close()
 
@@ -82,10 +91,16 @@ def test_the_file_holds_every_long_list_exactly_and_nothing_else(small, monkeypa
     reader = SegmentReader(ix.storage, ix.schema, merged)
     try:
         postings_file.forget()
-        for (field, term), (ids, weights) in expected.items():
+        for (field, term), (ids, weights, values) in expected.items():
             got = postings_file.lookup(reader, field, term)
             assert got is not None and got[0].dtype == np.int64 and got[1].dtype == np.float32
             assert np.array_equal(got[0], ids) and np.array_equal(got[1], weights), (field, term)
+            with_values = postings_file.lookup(reader, field, term, with_values=True)
+            if field == "body":   # a field with positions: the stored values too
+                assert with_values[2].pick(np.arange(len(values))) == values
+                assert with_values[2].pick(np.array([len(values) - 1, 0])) == [values[-1], values[0]]
+            else:
+                assert with_values is None
         assert postings_file.lookup(reader, "body", b"letter") is not None
         assert postings_file.lookup(reader, "body", b"zzz") is None
         # a damaged file is not used: the blocks are read instead
@@ -107,7 +122,10 @@ def test_search_leaves_out_letters_deleted_after_the_file_was_written(small, mon
     w.delete_by_term("id", "d4")
     w.commit(mergetype=merges.deferred_merge)
     ranking.forget_postings()
+    from whoosh.qparser import QueryParser
+    live = {f"d{i}" for i in range(merges.MERGE_FAN_IN)} - {"d4"}
     with ix.searcher() as s:
         docs = ranking.term_docs(s.reader(), "body", "detention")
-        assert len(docs) == merges.MERGE_FAN_IN - 1
-        assert {s.stored_fields(d)["id"] for d in docs} == {f"d{i}" for i in range(merges.MERGE_FAN_IN)} - {"d4"}
+        assert {s.stored_fields(d)["id"] for d in docs} == live
+        phrase = ranking.scores(QueryParser("body", ix.schema).parse('"about detention"'), s)
+        assert {s.stored_fields(d)["id"] for d in phrase.as_dict()} == live
