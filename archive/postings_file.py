@@ -103,15 +103,24 @@ def write(reader, folder: str) -> int:
 
 
 def _load(path: str):
+    """(mmap, table) of a postings file; None if there is none, or it is not one or damaged
+    (the segment is then read from its blocks)."""
     try:
         with open(path, "rb") as f:
             mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
     except (FileNotFoundError, ValueError):   # ValueError: an empty file
         return None
-    magic, at = _HEADER.unpack_from(mm, 0)
-    if magic != MAGIC or not _HEADER.size <= at < len(mm):
-        return None   # not ours, or damaged: the blocks are read instead
-    return mm, pickle.loads(mm[at:])
+    try:
+        magic, at = _HEADER.unpack_from(mm, 0)
+        if magic != MAGIC or not _HEADER.size <= at < len(mm):
+            return None
+        table = pickle.loads(mm[at:])
+        if not all(offset + 8 * count + (4 * count + size if size >= 0 else 0) <= at
+                   for offset, count, size in table.values()):
+            return None
+        return mm, table
+    except (struct.error, pickle.UnpicklingError, EOFError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def _file(seg):

@@ -104,9 +104,12 @@ def test_the_file_holds_every_long_list_exactly_and_nothing_else(small, monkeypa
         assert postings_file.lookup(reader, "body", b"letter") is not None
         assert postings_file.lookup(reader, "body", b"zzz") is None
         # a damaged file is not used: the blocks are read instead
-        _files(index.path)[0].write_bytes(b"not a postings file at all")
-        postings_file.forget()
-        assert postings_file.lookup(reader, "body", b"detention") is None
+        good = _files(index.path)[0].read_bytes()
+        for damaged in [b"not a postings file at all", b"ALA", good[:len(good) // 2], good[:-5],
+                        good[:16] + b"\0" * (len(good) - 16)]:
+            _files(index.path)[0].write_bytes(damaged)
+            postings_file.forget()
+            assert postings_file.lookup(reader, "body", b"detention") is None
     finally:
         reader.close()
 
