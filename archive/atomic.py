@@ -11,16 +11,15 @@ from pathlib import Path
 
 
 @contextmanager
-def replacing(path, mode: str = "wb", perms: int | None = None, **kwargs):
+def replacing(path, mode: str = "wb", perms: int = 0o644, **kwargs):
     """`with replacing(path) as f:` writes f, then puts it at `path` (only if the block ends
-    without an exception)."""
+    without an exception), readable by all unless `perms` says otherwise."""
     path = Path(path)
     # "<name>.<random>.tmp": one left by a crash beside an index segment's file is that
     # segment's, and the index clean-up deletes it with the segment
     fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        if perms is not None:
-            os.fchmod(fd, perms)
+        os.fchmod(fd, perms)   # a temporary file is made for its owner alone
         with os.fdopen(fd, mode, **kwargs) as f:
             yield f
             f.flush()

@@ -108,7 +108,7 @@ def _load(path: str):
     try:
         with open(path, "rb") as f:
             mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    except (FileNotFoundError, ValueError):   # ValueError: an empty file
+    except (OSError, ValueError):   # none, not readable by this user; ValueError: an empty file
         return None
     try:
         magic, at = _HEADER.unpack_from(mm, 0)

@@ -86,6 +86,7 @@ def test_the_file_holds_every_long_list_exactly_and_nothing_else(small, monkeypa
     [merged] = [s for s in windex.open_dir(str(index.path))._segments() if s.doc_count_all() > 1]
     assert [f.name for f in _files(index.path)] == [f"{merged.segment_id()}.{postings_file.EXTENSION}"]
     assert windex.TOC._segment_pattern(ix.indexname).match(_files(index.path)[0].name)   # cleaned with it
+    assert _files(index.path)[0].stat().st_mode & 0o777 == 0o644   # readable by a web server's user
     expected = _whoosh_lists(ix.storage, ix.schema, merged, 3)
     assert ("body", b"detention") in expected and ("body", b"0") not in expected
     reader = SegmentReader(ix.storage, ix.schema, merged)
