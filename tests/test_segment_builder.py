@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from archive import bulk, segment_builder
+from archive import bulk, merges, segment_builder
 from archive.home import Archive
 from archive.verify import verify
 from benchmarks.generator import read_corpus, write_corpus
@@ -188,6 +188,8 @@ def test_a_batch_rolls_to_a_new_builder_and_indexes_as_the_writer_would(items, t
         assert _state(rolled) == _state(in_process)
         assert verify(rolled)["ok"]
         assert all(b.proc.returncode == 0 for b in builders)  # every builder wrote and exited
+        # a merger the batch started may still be writing in its scratch folder: wait for it
+        merges.merge_all(tmp_path / "b" / "index", wait=True)
         assert not [p for p in (tmp_path / "b" / "index").iterdir() if p.name.endswith(".tmp")]
     finally:
         in_process.close()
