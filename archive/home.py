@@ -13,7 +13,8 @@ from pathlib import Path
 
 import git
 
-from . import bulk, diff as letterdiff, families, ids, pathlog, segment_builder, summaries, versions, writer
+from . import (bulk, diff as letterdiff, families, ids, mainline, pathlog, processes, segment_builder,
+               summaries, versions, writer)
 from .authority import Authority, BUNDLED_FILES
 from .cache import VersionCache
 from .errors import ArchiveError, NotFound
@@ -270,6 +271,10 @@ class Archive:
         if not (commits == 1 and written is not None and written.sha == head
                 and pathlog.record(self.reader.cache, written)):
             pathlog.keep_current(self.reader, self.reader.cache, head)
+        if commits > mainline.WALK_LIMIT:
+            # the main line's table would be read back one commit at a time, or rebuilt (~1 s
+            # at 100,000 commits), by the next read of an old version: done beside, now
+            processes.start_detached("archive.mainline", str(self.home))
         counter = self.home / "graph-pending"
         try:
             pending = int(counter.read_text() or 0) + commits

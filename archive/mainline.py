@@ -35,6 +35,16 @@ def on_chain(reader, cache, commit: str, head: str) -> bool:
     return commit in depths and head in depths and depths[commit] <= depths[head]
 
 
+def advance(reader, cache, head: str) -> bool:
+    """Bring the table to `head` (after a large write: `python -m archive.mainline HOME`)."""
+    if head is None or _depths(cache, (head, head)):
+        return True
+    try:
+        return bool(cache.write(lambda conn: _advance(conn, reader, head)))
+    except (ValueError, OSError, git.GitCommandError):
+        return False
+
+
 def _depths(cache, shas) -> dict:
     def work(conn):
         rows = conn.execute("SELECT sha, depth FROM mainline WHERE sha IN (?, ?)",
@@ -87,3 +97,14 @@ def _rebuild(conn, reader, head: str) -> None:
     conn.executemany("INSERT INTO mainline VALUES (?, ?)",   # in key order: a faster insert
                      sorted((bytes.fromhex(s), n - 1 - k) for k, s in enumerate(chain)))
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('tip', ?)", [head])
+
+
+if __name__ == "__main__":   # python -m archive.mainline HOME
+    import sys
+
+    from .home import Archive
+    archive = Archive.open(sys.argv[1])
+    try:
+        advance(archive.reader, archive.reader.cache, archive.reader.head())
+    finally:
+        archive.close()

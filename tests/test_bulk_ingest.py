@@ -208,3 +208,25 @@ def test_a_file_that_cannot_be_read_takes_its_later_versions_with_it(tmp_path):
     assert by_name["b.txt"]["ok"] and by_name["b.v2.txt"]["ok"]
     assert by_name["b.v2.txt"]["id"] == by_name["b.txt"]["id"] != by_name["b.v2.txt"].get("duplicate")
     assert by_name["b.v2.txt"]["version"] != by_name["b.txt"]["version"]
+
+
+def test_a_large_batch_has_the_main_line_recorded_beside_it(tmp_path, monkeypatch):
+    """After a batch of more commits than a read would walk one by one, a detached process
+    records the main line, so the first read of an old version does not rebuild it."""
+    import time
+    from archive import mainline
+    monkeypatch.setattr(mainline, "WALK_LIMIT", 10)
+    a = Archive.init(tmp_path / "archive", AUTHOR)
+    try:
+        results = a.ingest_many(_batch(20, corrected=2), AUTHOR)
+        assert all(r["ok"] for r in results)
+        head = a.reader.head()
+        deadline = time.time() + 30
+        while not mainline._depths(a.reader.cache, (head, head)) and time.time() < deadline:
+            time.sleep(0.1)
+        assert mainline._depths(a.reader.cache, (head, head)), "the main line was not recorded"
+        first = results[2]
+        assert mainline.on_chain(a.reader, a.reader.cache, first["version"], head)
+        assert a.get(first["id"], at=first["version"])[1] == first["version"]
+    finally:
+        a.close()
