@@ -231,12 +231,12 @@ def officials_shard(country: str, name: str) -> str:
     """The register file an official belongs in: a folder per country, a file per first letter
     of the folded surname. People are matched on that surname key, so a person and every
     spelling of their name share one file, and a write parses ~1/26 of the country's people."""
-    return f"{_country_folder(country)}/{personography.name_key(name)[0][:1] or '_'}.xml"
-
-
-def _country_folder(country: str) -> str:
     code = country.lower() if country and country.isalpha() and len(country) == 2 else "xx"
-    return f"authority/officials/{code}"
+    return _shard_in(f"authority/officials/{code}", name)
+
+
+def _shard_in(folder: str, name: str) -> str:
+    return f"{folder}/{personography.name_key(name)[0][:1] or '_'}.xml"
 
 
 def collect_officials(archive, letters, registers: dict) -> None:
@@ -265,8 +265,7 @@ def _split_legacy_register(archive, folder: str, registers: dict) -> None:
         return
     registers[legacy] = None   # removed by this write
     for person in personography.Register(archive.reader.read(legacy)).people():
-        name = person.findtext(personography.PERSNAME) or ""
-        path = f"{folder}/{personography.name_key(name)[0][:1] or '_'}.xml"
+        path = _shard_in(folder, person.findtext(personography.PERSNAME) or "")
         if path not in registers:
             registers[path] = _kept_register(archive, path)
         registers[path].adopt(person)
