@@ -37,15 +37,20 @@ def index(tmp_path_factory):
                for i, g in enumerate(make_letter(7, i) for i in range(260))]
     batches = [letters[:200]] + [letters[k:k + 6] for k in range(200, 260, 6)] + [letters[5:9], letters[203:204]]
     for n, batch in enumerate(batches):
-        with ix.writer_lock():
-            b = ix.batch()
-            for letter in batch:
-                b.add(letter, f"letters/{letter.id}.xml")
-            b.commit(f"{n:040x}")
+        _commit(ix, batch, n)
     s = ix.searcher()
     assert len(list(s.reader().leaf_readers())) > 1 and s.reader().has_deletions()
     yield ix
     ix.close()
+
+
+def _commit(ix, letters, n: int) -> None:
+    """One index commit (one segment) of these letters, as the n-th commit of the repository."""
+    with ix.writer_lock():
+        b = ix.batch()
+        for letter in letters:
+            b.add(letter, f"letters/{letter.id}.xml")
+        b.commit(f"{n:040x}")
 
 
 def _whoosh_ranking(s, query):
@@ -150,11 +155,7 @@ def test_kept_postings_leave_out_documents_deleted_after_they_were_kept(tmp_path
         for n, batch in enumerate([letters, letters[3:5]]):
             if n:   # the postings of the first segment are decoded and kept by now
                 assert ranking.term_docs(ix.searcher().reader(), "text", "tortur")
-            with ix.writer_lock():
-                b = ix.batch()
-                for letter in batch:
-                    b.add(letter, f"letters/{letter.id}.xml")
-                b.commit(f"{n:040x}")
+            _commit(ix, batch, n)
         s = ix.searcher()
         reader = s.reader()
         assert reader.has_deletions()
