@@ -456,7 +456,8 @@ def _field_lengths(seg, fieldname: str) -> np.ndarray | None:
 
 def _segment_blocks(seg, fieldname: str, text, with_values: bool = False):
     """(document ids, weights, values or None) of a term's postings in one segment, a block at
-    a time (without values: all in one, from the postings cache), deleted documents left out."""
+    a time (without values: all in one, kept decoded in this process or read from the segment's
+    postings file), deleted documents left out."""
     if fieldname not in seg.schema or not _has_term(seg, fieldname, text):
         return
     kept = None
