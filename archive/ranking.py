@@ -34,7 +34,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.formats import Positions
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import SegmentReader
+from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from . import positions, postings_file
@@ -458,7 +458,7 @@ def _segment_blocks(seg, fieldname: str, text, with_values: bool = False):
     """(document ids, weights, values or None) of a term's postings in one segment, a block at
     a time (without values: all in one, kept decoded in this process or read from the segment's
     postings file), deleted documents left out."""
-    if fieldname not in seg.schema or not _has_term(seg, fieldname, text):
+    if fieldname not in seg.schema or _has_term(seg, fieldname, text) is False:
         return
     kept = None
     if not with_values and hasattr(seg, "deleted_docs_set"):
@@ -468,7 +468,10 @@ def _segment_blocks(seg, fieldname: str, text, with_values: bool = False):
     if kept is not None:
         deleted, blocks = seg.deleted_docs_set, [kept]
     else:
-        m = seg.postings(fieldname, text)
+        try:
+            m = seg.postings(fieldname, text)   # the probe, where none was made
+        except TermNotFound:
+            return
         deleted = ()
         if isinstance(m, FilterMatcher):
             deleted, m = m._ids, m.child
@@ -486,13 +489,15 @@ def _segment_blocks(seg, fieldname: str, text, with_values: bool = False):
         yield ids, weights, values
 
 
-def _has_term(seg, fieldname: str, text) -> bool:
-    """Whether a segment holds a term. A small segment keeps its terms of LEXICON_FIELDS as a
-    set: single ingests leave a score of small segments beside the big one, and a lookup in
-    each (a hash probe in its terms file, ~50 µs) made a query of many terms (a letter's LSH
-    bands, when it is ingested) read thousands of probes."""
+def _has_term(seg, fieldname: str, text) -> bool | None:
+    """Whether a segment holds a term; None if only a probe in its terms file would tell (the
+    caller's making the term's matcher is that probe: probing first, then making the matcher,
+    looked the term up twice). A small segment keeps its terms of LEXICON_FIELDS as a set:
+    single ingests leave a score of small segments beside the big one, and a probe in each
+    (~50 µs) made a query of many terms (a letter's LSH bands, when it is ingested) read
+    thousands of probes."""
     if fieldname not in LEXICON_FIELDS or seg.doc_count_all() > LEXICON_KEPT_DOCS:
-        return (fieldname, text) in seg
+        return None
     key = (seg.segment().segment_id(), fieldname)
     if key not in _lexicons:
         enough = min(LEXICON_AFTER_PROBES, 2 * seg.doc_count_all())
@@ -503,7 +508,7 @@ def _has_term(seg, fieldname: str, text) -> bool:
                     _lexicon_probes.clear()
                 _lexicon_probes[key] = probes + 1
         if probes < enough:
-            return (fieldname, text) in seg
+            return None
     terms = _kept(_lexicons, _postings_lock, key, lambda: frozenset(seg.lexicon(fieldname)), LEXICONS_KEPT)
     return seg._text_to_bytes(fieldname, text) in terms
 
