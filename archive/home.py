@@ -293,8 +293,7 @@ class Archive:
         keeps two refreshes from colliding; one that fails is only an optimisation missed)."""
         args = ["commit-graph", "write", "--reachable", "--changed-paths", "--split"]
         if not wait:
-            subprocess.Popen(["git", "--git-dir", self.repo.git_dir, *args], stdin=subprocess.DEVNULL,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            self._git_detached(*args)
             return
         try:
             self.repo.git.commit_graph(*args[1:])
@@ -309,10 +308,13 @@ class Archive:
         plumbing never does: a 2,000-letter archive held 91 MB of them, 10 MB once packed. Git's
         maintenance packs them once there are enough (`maintenance.loose-objects.auto`), and
         folds the small packs this leaves into bigger ones under a multi-pack index."""
-        subprocess.Popen(["git", "--git-dir", self.repo.git_dir, "maintenance", "run", "--auto", "--quiet",
-                          "--task=loose-objects", "--task=incremental-repack"],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
+        self._git_detached("maintenance", "run", "--auto", "--quiet", "--task=loose-objects",
+                           "--task=incremental-repack")
+
+    def _git_detached(self, *args: str) -> None:
+        """Run git on the repository in a session of its own, silent: nobody waits for it."""
+        subprocess.Popen(["git", "--git-dir", self.repo.git_dir, *args], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
     def reindex(self) -> int:
         """Rebuild the index from the repository."""

@@ -77,7 +77,7 @@ def test_a_rebuild_through_builders_writes_the_files_and_searches_answer_as_befo
 def test_the_file_holds_every_long_list_exactly_and_nothing_else(small, monkeypatch):  # noqa: F811
     ix, index = small
     monkeypatch.setattr(postings_file, "MIN_POSTINGS", 3)
-    [segment] = [s for s in ix._segments()][:1]
+    segment = ix._segments()[0]
     assert postings_file.write_for(ix.storage, ix.schema, segment) == 0   # one letter: no list that long
     assert _files(index.path) == []
     merge = merges.Merge(index)   # a merger writes one for the segment it merges
