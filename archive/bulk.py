@@ -1,10 +1,10 @@
-"""Writing many letters in one batch: one fast-import stream, one index writer, one pass.
+"""Writing many letters in one batch: one new pack, one index writer, one pass.
 
 Files are prepared in worker processes (`pipeline.prepared`); each letter is then committed
-to the fast-import stream and fed to the index writer as soon as it is ready, so a batch of
-any size is never held whole in memory and the index is built while files are still being
-read. Nothing becomes visible before the end: fast-import builds on its own ref, `main`
-moves once by compare-and-swap, and only then is the index committed.
+into the batch's pack (`store.BatchStore`) and fed to the index writer as soon as it is
+ready, so a batch of any size is never held whole in memory and the index is built while
+files are still being read. Nothing becomes visible before the end: the pack is installed,
+`main` moves once by compare-and-swap, and only then is the index committed.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections import OrderedDict
 from . import pipeline
 from .errors import ArchiveError
 from .segment_builder import BuilderFailed
-from .store import FastImport, parse_author
+from .store import BatchStore, parse_author
 from .writer import (FAMILY_REPORT_MAX, Batch, Pending, _done, _prepare, _with_family, collect_officials,
                      disk_errors, registers_as_files)
 
@@ -103,7 +103,7 @@ class IndexFeed:
 
 
 def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
-    """Many source files -> one commit per letter through one fast-import stream.
+    """Many source files -> one commit per letter, all in one new pack.
 
     Each result gives the letter's id, version and path; a batch of up to FAMILY_REPORT_MAX
     letters also its record ("letter") and family.
@@ -137,7 +137,7 @@ def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
                     p = {"file": filename, "ok": False, "error": exc.message}
                 if isinstance(p, Pending):
                     p.author = parse_author(opts["author"], archive.repo) if opts.get("author") else actor
-                    stream = stream or FastImport(archive.repo, parent)
+                    stream = stream or BatchStore(archive.repo, parent)
                     with disk_errors():
                         stream.commit(p.changes, p.message, p.author)
                     p.changes = None  # in the stream now: do not hold every file of the batch

@@ -3,8 +3,8 @@
 Next to a source file `X.txt`, a sidecar `X.json` holds archivist hints (the same
 fields as the flags). In one batch, `X.v2.txt`, `X.v3.txt`... are ingested as later
 versions of the letter made from `X.txt`; their sidecars may carry "message" and
-"author" for the commit. A batch of several files is written through one git
-fast-import stream (one commit per letter) and one index update.
+"author" for the commit. A batch of several files is written as one commit per letter,
+all in one new git pack, and one index update.
 """
 from __future__ import annotations
 

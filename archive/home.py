@@ -326,7 +326,7 @@ class Archive:
         return writer.ingest(self, data, filename, hints, author, as_version_of, message)
 
     def ingest_many(self, items, author: str | None = None, progress=None) -> list[dict]:
-        """Archive many files through one fast-import stream and one index update."""
+        """Archive many files: one commit per letter in one new pack, and one index update."""
         return bulk.ingest_many(self, items, author, progress)
 
     def preview(self, data: bytes, filename: str, hints: dict | None = None) -> dict:

@@ -128,7 +128,7 @@ def test_killed_in_the_middle_of_the_stream_commits_nothing(folder, tmp_path):
     home = tmp_path / "archive"
     cli(home, "init", "--author", AUTHOR)
     before = commits(home)
-    res = cli(home, "ingest", str(src / "batch-0"), "--author", AUTHOR, env={"LETTERS_FAULT": "fast-import-20"})
+    res = cli(home, "ingest", str(src / "batch-0"), "--author", AUTHOR, env={"LETTERS_FAULT": "batch-commit-20"})
     assert res.returncode == -signal.SIGKILL
     assert commits(home) == before  # no partial batch
     assert subprocess.run(["git", "--git-dir", str(home / "repo.git"), "fsck", "--strict"]).returncode == 0
