@@ -119,7 +119,7 @@ def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
         actor = parse_author(author, archive.repo)
         parent = archive.reader.head()
         batch, registers = Batch(listed={}), {}
-        stream, feed = None, IndexFeed(archive, parent)
+        store, feed = None, IndexFeed(archive, parent)
         try:
             for i, (item, letter, error) in enumerate(pipeline.prepared(items, archive.authority())):
                 data, filename, hints = item[:3]
@@ -137,10 +137,10 @@ def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
                     p = {"file": filename, "ok": False, "error": exc.message}
                 if isinstance(p, Pending):
                     p.author = parse_author(opts["author"], archive.repo) if opts.get("author") else actor
-                    stream = stream or BatchStore(archive.repo, parent)
+                    store = store or BatchStore(archive.repo, parent)
                     with disk_errors():
-                        stream.commit(p.changes, p.message, p.author)
-                    p.changes = None  # in the stream now: do not hold every file of the batch
+                        store.commit(p.changes, p.message, p.author)
+                    p.changes = None  # in the pack now: do not hold every file of the batch
                     collect_officials(archive, [p.letter], registers)
                     feed.add(p.letter, p.path)
                     pending.append((len(results), p))
@@ -154,16 +154,16 @@ def ingest_many(archive, items, author=None, progress=None) -> list[dict]:
                 if progress:
                     progress(i, p)
             shas = []
-            if stream is not None:
+            if store is not None:
                 with disk_errors():
                     if registers:  # one register update for the whole batch, not one per letter
                         shards = registers_as_files(registers)
-                        stream.commit(shards, f"Register the officials named in {len(pending)} "
+                        store.commit(shards, f"Register the officials named in {len(pending)} "
                                               "new letter version(s)", actor)
-                    shas = stream.finish()
+                    shas = store.finish()
         except BaseException:
-            if stream is not None:
-                stream.abort()
+            if store is not None:
+                store.abort()
             feed.cancel()
             raise
         for (slot, p), sha in zip(pending, shas):
