@@ -187,6 +187,36 @@ def test_files_changed_in_one_folder_write_each_tree_once(repo):
     assert [p for p, _ in store.last.changes] == ["sources/2005/y/original.txt", "sources/2005/y/sha256sums"]
 
 
+def test_a_big_tree_is_stored_uncompressed_and_git_reads_it(repo):
+    """A year folder of a large archive is written without compressing it (compressing was
+    ~1.7 ms of each single ingest); git must read it, and everything else stays compressed."""
+    import zlib
+    store, actor = Store(repo), parse_author("Ana Archivist <ana@example.org>", repo)
+    names = [f"2005-01-{i:05d}-org-xx.xml" for i in range(1200)]   # ~60 KB of entries
+    store.commit({f"letters/2005/{n}": n.encode() for n in names}, "many", actor)
+    store.commit({"letters/2005/2005-01-00007-org-xx.xml": b"changed"}, "one", actor)
+    git_dir = repo.git_dir
+
+    def loose(sha):
+        return open(f"{git_dir}/objects/{sha[:2]}/{sha[2:]}", "rb").read()
+
+    folder = subprocess.run(["git", "--git-dir", git_dir, "rev-parse", "main:letters/2005"],
+                            capture_output=True, text=True, check=True).stdout.strip()
+    small = subprocess.run(["git", "--git-dir", git_dir, "rev-parse", "main:letters"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    body = zlib.decompress(loose(folder))
+    assert len(body) > Store.RAW_TREE_FROM and len(loose(folder)) >= len(body)   # stored as it is
+    assert len(zlib.decompress(loose(small))) < Store.RAW_TREE_FROM
+    listed = subprocess.run(["git", "--git-dir", git_dir, "ls-tree", "--name-only", folder],
+                            capture_output=True, text=True, check=True).stdout.split()
+    assert listed == sorted(names)
+    assert RepoReader(repo).read("letters/2005/2005-01-00007-org-xx.xml") == b"changed"
+    subprocess.run(["git", "--git-dir", git_dir, "fsck", "--strict"], check=True, capture_output=True)
+    blob = subprocess.run(["git", "--git-dir", git_dir, "rev-parse", "main:letters/2005/" + names[0]],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    assert zlib.decompress(loose(blob)) == b"blob %d\0" % len(names[0]) + names[0].encode()
+
+
 def _count_objects(git_dir) -> dict:
     out = subprocess.run(["git", "--git-dir", str(git_dir), "count-objects", "-v"], capture_output=True,
                          text=True, check=True).stdout
