@@ -13,7 +13,7 @@ from .fastbuild import build_archive
 from .generator import generate, write_corpus
 from .measure import machine
 
-FULL = dict(bulk_budget=300, bulk_max=10_000, single_reps=20, single_budget=180, search_reps=40,
+FULL = dict(bulk_budget=300, bulk_max=10_000, single_reps=100, single_budget=180, search_reps=40,
             hist_reps=20, web_seconds=10, clients=8, reindex_timeout=2700, raw_budget=900,
             sources_max=100_000)
 QUICK = dict(bulk_budget=20, bulk_max=1_000, single_reps=5, single_budget=30, search_reps=8,
