@@ -884,7 +884,7 @@ def _shown(pairs: dict, limit: int | None) -> dict:
 class IndexBatch:
     def __init__(self, index: Index):
         self.index = index
-        # Uncompounded: Whoosh copies a compound segment whole into memory on every open.
+        # Uncompounded unless small (`merges.compound_if_small`, when it commits).
         self.writer = index._open().writer(compound=False)
         self.builders: list = []
         self.finishing: list = []  # builders writing their segments
@@ -936,7 +936,12 @@ class IndexBatch:
                 b.cancel()
             raise
         built = [seg for seg in built if seg.doc_count_all()]
-        self.writer.commit(mergetype=lambda writer, segments: merges.deferred_merge(writer, segments) + built)
+
+        def policy(writer, segments):
+            kept = merges.deferred_merge(writer, segments)
+            merges.compound_if_small(writer)
+            return kept + built
+        self.writer.commit(mergetype=policy)
         self.index._set_commit(sha)
         merges.request(self.index)  # a full tier merges beside the writers
 

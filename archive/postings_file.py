@@ -125,7 +125,9 @@ def _load(path: str):
 
 def _file(seg):
     """(mmap, table) of a segment's file, or None (kept open per process)."""
-    folder = getattr(getattr(seg, "_storage", None), "folder", None)
+    storage = getattr(seg, "_storage", None)
+    # a compound segment is read through an overlay of its file on the index's folder
+    folder = getattr(storage, "folder", None) or getattr(getattr(storage, "b", None), "folder", None)
     if not folder:
         return None
     path = path_for(folder, seg.segment())

@@ -6,6 +6,7 @@ import time
 import pytest
 from whoosh import index as windex
 from whoosh.fields import ID, TEXT, Schema
+from whoosh.query import Term
 
 from archive import merges
 from archive.index import Index
@@ -231,3 +232,44 @@ def test_a_forked_worker_deletes_retired_files_with_a_thread_of_its_own(tmp_path
         os.waitpid(pid, 0)
         raise AssertionError("the forked worker hung")
     assert os.WEXITSTATUS(status) == 0 and not doomed.exists()
+
+
+def _segment_files(folder, seg):
+    return sorted(p.name.split(".", 1)[1] for p in folder.iterdir() if p.name.startswith(f"{seg.segment_id()}."))
+
+
+def test_a_single_ingests_segment_is_one_file(tmp_path):
+    """Single ingests each write a segment: a compound one, so a burst of them (and the merged
+    segments they retire) does not fill the folder that every commit lists."""
+    from archive.home import Archive
+    from test_guarantees import letter_text
+    a = Archive.init(tmp_path / "home", AUTHOR)
+    try:
+        for i in range(3):
+            assert a.ingest(letter_text(i).encode(), f"l{i}.txt", {}, AUTHOR)["ok"]
+        segments = a.index._open()._segments()
+        assert segments and all(seg.is_compound() for seg in segments)
+        assert all(_segment_files(a.home / "index", seg) == ["seg"] for seg in segments)
+        assert a.search("", limit=10)["total"] == 3
+        assert a.search("detention")["total"] >= 1
+    finally:
+        a.close()
+
+
+@pytest.mark.parametrize("below, compound", [(merges.COMPOUND_BELOW, True), (5, False)])
+def test_a_merged_segment_is_one_file_only_while_small(small, monkeypatch, below, compound):
+    ix, index = small
+    monkeypatch.setattr(merges, "COMPOUND_BELOW", below)
+    before = _docs(ix)
+    merge = merges.Merge(index)
+    assert merge.prepare() and merge.swap()
+    merge.close()
+    ix = windex.open_dir(str(index.path))
+    [merged] = ix._segments()
+    assert merged.doc_count_all() == merges.MERGE_FAN_IN and merged.is_compound() == compound
+    files = _segment_files(index.path, merged)
+    assert (files == ["seg"]) == compound and len(files) >= (1 if compound else 3)
+    assert _docs(ix) == before
+    with ix.searcher() as s:
+        assert len(s.search(Term("body", "detention"))) == merges.MERGE_FAN_IN
+    ix.close()
