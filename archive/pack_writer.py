@@ -29,6 +29,8 @@ import tempfile
 import zlib
 from pathlib import Path
 
+import numpy as np
+
 TEMP_PREFIX = "tmp_pack_letters_"
 TYPES = {b"commit": 1, b"tree": 2, b"blob": 3, b"tag": 4}
 OFS_DELTA = 6
@@ -185,6 +187,7 @@ class PackWriter:
             f.flush()
             os.fsync(f.fileno())
         name = self.name = "pack-" + checksum.hex()
+        self.seen, self.bases = {}, {}   # nothing more is added: their memory goes before the index's
         index = self._index(checksum)
         fd, temp_index = tempfile.mkstemp(dir=self.dir, prefix=TEMP_PREFIX, suffix=".idx")
         try:
@@ -207,27 +210,20 @@ class PackWriter:
         return name
 
     def _index(self, checksum: bytes) -> bytes:
+        """The pack's index (v2), built in numpy: at 1.4 million objects, lists of their ids
+        and of the sort order were ~200 MB at the batch's peak of memory."""
         n = len(self)
-        shas = [bytes(self.shas[i * 20:i * 20 + 20]) for i in range(n)]
-        order = sorted(range(n), key=shas.__getitem__)
-        fanout = [0] * 256
-        for sha in shas:
-            fanout[sha[0]] += 1
-        for i in range(1, 256):
-            fanout[i] += fanout[i - 1]
-        small, large = array.array("I"), array.array("Q")
-        for i in order:
-            offset = self.offsets[i]
-            if offset < 0x80000000:
-                small.append(offset)
-            else:
-                small.append(0x80000000 | len(large))
-                large.append(offset)
-        crcs = array.array("I", (self.crcs[i] for i in order))
-        body = (b"\377tOc" + struct.pack(">I", 2) + struct.pack(">256I", *fanout)
-                + b"".join(shas[i] for i in order)
-                + struct.pack(f">{n}I", *crcs) + struct.pack(f">{n}I", *small)
-                + struct.pack(f">{len(large)}Q", *large) + checksum)
+        shas = np.frombuffer(bytes(self.shas), dtype=np.uint8).reshape(n, 20)
+        order = np.lexsort(shas.T[::-1]) if n else np.zeros(0, dtype=np.intp)   # git's order: bytewise
+        fanout = np.cumsum(np.bincount(shas[:, 0], minlength=256)).astype(">u4")
+        offsets = np.frombuffer(self.offsets, dtype=np.uint64)[order]
+        large = offsets[offsets >= 0x80000000]
+        small = offsets.astype(np.uint32)
+        small[offsets >= 0x80000000] = 0x80000000 | np.arange(len(large), dtype=np.uint32)
+        body = b"".join([
+            b"\377tOc", struct.pack(">I", 2), fanout.tobytes(), shas[order].tobytes(),
+            np.frombuffer(self.crcs, dtype=np.uint32)[order].astype(">u4").tobytes(),
+            small.astype(">u4").tobytes(), large.astype(">u8").tobytes(), checksum])
         return body + hashlib.sha1(body).digest()
 
     def abort(self) -> None:
