@@ -648,11 +648,10 @@ class Index:
         # text) were most of the time of finding a new letter's family at 100,000 letters.
         s = searcher or self.searcher()
         reader = s.reader()
-        found = [ranking.term_doc_array(reader, "family", band) for band in dict.fromkeys(bands)]
-        found = [docs for docs in found if len(docs)]
-        if not found:
+        found = ranking.terms_doc_array(reader, "family", bands)
+        if not len(found):
             return []
-        docs, shared = np.unique(np.concatenate(found), return_counts=True)
+        docs, shared = np.unique(found, return_counts=True)
         leaves = list(reader.leaf_readers())
         starts = [offset for _, offset in leaves]
         out = []

@@ -165,3 +165,28 @@ def test_kept_postings_leave_out_documents_deleted_after_they_were_kept(tmp_path
         assert docs == set(s.docs_for_query(ix.parse("text:torture")))
     finally:
         ix.close()
+
+
+def test_several_terms_at_once_ask_a_segment_only_for_the_terms_it_holds(index, monkeypatch):
+    """A letter's 32 bands against many small segments: once a segment's band terms are kept as
+    a set, only the terms in it are looked up, and the documents are those of each term."""
+    monkeypatch.setattr(ranking, "LEXICON_AFTER_PROBES", 0)
+    ranking.forget_postings()
+    reader = index.searcher().reader()
+    held = [t.decode() for t in reader.lexicon("family")]
+    texts = held[::7][:40] + ["00-000000000000", "31-ffffffffffff"] + held[:3]   # absent ones, repeats
+    want = sorted(ranking.term_doc_array(reader, "family", t).tolist() for t in dict.fromkeys(texts))
+    want = sorted(d for docs in want for d in docs)
+    for seg, _ in reader.leaf_readers():   # every small segment's set is made by a probe
+        ranking._has_term(seg, "family", texts[0])
+    asked = []
+    real = ranking._segment_blocks
+    monkeypatch.setattr(ranking, "_segment_blocks",
+                        lambda seg, f, t, *a, **k: asked.append((seg, t)) or real(seg, f, t, *a, **k))
+    assert sorted(ranking.terms_doc_array(reader, "family", texts).tolist()) == want
+    small = [seg for seg, _ in reader.leaf_readers() if seg.doc_count_all() <= ranking.LEXICON_KEPT_DOCS]
+    assert small
+    for seg in small:
+        terms = set(seg.lexicon("family"))
+        mine = [t for s, t in asked if s is seg]
+        assert mine and all(seg._text_to_bytes("family", t) in terms for t in mine)
