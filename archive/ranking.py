@@ -121,9 +121,7 @@ def term_docs(reader, fieldname: str, text) -> set:
 
 def term_doc_array(reader, fieldname: str, text) -> np.ndarray:
     """The same, as an ascending array."""
-    found = [ids + offset if offset else ids for seg, offset in reader.leaf_readers()
-             for ids, _, _ in _segment_blocks(seg, fieldname, text)]
-    return np.concatenate(found) if found else _EMPTY_IDS
+    return terms_doc_array(reader, fieldname, [text])
 
 
 def terms_doc_array(reader, fieldname: str, texts) -> np.ndarray:

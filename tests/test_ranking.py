@@ -170,13 +170,17 @@ def test_kept_postings_leave_out_documents_deleted_after_they_were_kept(tmp_path
 def test_several_terms_at_once_ask_a_segment_only_for_the_terms_it_holds(index, monkeypatch):
     """A letter's 32 bands against many small segments: once a segment's band terms are kept as
     a set, only the terms in it are looked up, and the documents are those of each term."""
-    monkeypatch.setattr(ranking, "LEXICON_AFTER_PROBES", 0)
     ranking.forget_postings()
     reader = index.searcher().reader()
     held = [t.decode() for t in reader.lexicon("family")]
     texts = held[::7][:40] + ["00-000000000000", "31-ffffffffffff"] + held[:3]   # absent ones, repeats
-    want = sorted(ranking.term_doc_array(reader, "family", t).tolist() for t in dict.fromkeys(texts))
-    want = sorted(d for docs in want for d in docs)
+    kept_docs = ranking.LEXICON_KEPT_DOCS
+    monkeypatch.setattr(ranking, "LEXICON_KEPT_DOCS", 0)   # first every term probed, no set made
+    want = sorted(d for t in dict.fromkeys(texts) for d in ranking.term_doc_array(reader, "family", t).tolist())
+    assert sorted(ranking.terms_doc_array(reader, "family", texts).tolist()) == want
+    assert not ranking._lexicons and len(want) >= len(set(texts)) - 2   # each held term has a letter
+    monkeypatch.setattr(ranking, "LEXICON_KEPT_DOCS", kept_docs)
+    monkeypatch.setattr(ranking, "LEXICON_AFTER_PROBES", 0)
     for seg, _ in reader.leaf_readers():   # every small segment's set is made by a probe
         ranking._has_term(seg, "family", texts[0])
     asked = []
