@@ -56,6 +56,20 @@ def name_key(name: str) -> tuple[str, str]:
     return surname, first
 
 
+_IDNO = _T + "idno"
+
+
+def _head(person) -> list:
+    """A person's children before its letters (`idno`, last in the schema's order): an official
+    named in thousands of letters has as many `idno`s, which a merge need not look through."""
+    head = []
+    for child in person:
+        if child.tag == _IDNO:
+            break
+        head.append(child)
+    return head
+
+
 def _people(root) -> list:
     return root.findall(".//t:listPerson/t:person", _NS)
 
@@ -64,10 +78,11 @@ def _compatible(person, official: dict) -> bool:
     surname, first = name_key(official["name"])
     if not surname:
         return False
-    keys = [name_key(p.text or "") for p in person.findall("t:persName", _NS)]
+    head = _head(person)
+    keys = [name_key(p.text or "") for p in head if p.tag == PERSNAME]
     if not any(k[0] == surname and (not first or not k[1] or k[1] == first) for k in keys):
         return False
-    country = person.find("t:nationality", _NS)
+    country = next((c for c in head if c.tag == _T + "nationality"), None)
     have = country.get("key") if country is not None else ""
     return not (have and official.get("country") and have != official["country"])
 
@@ -83,7 +98,8 @@ def _choose(candidates: list, official: dict) -> str | None:
     role = (official.get("role") or "").casefold()
     # two ministers with the same surname: the one who held this office wins
     same_role = [p for p in candidates
-                 if any((r.text or "").casefold() == role for r in p.iterfind("t:occupation/t:roleName", _NS))]
+                 if any((r.text or "").casefold() == role for o in _head(p) if o.tag == _T + "occupation"
+                        for r in o.iterfind("t:roleName", _NS))]
     return (same_role or candidates)[0].get(XML_ID)
 
 
@@ -130,9 +146,12 @@ def _date_range(el, date: str | None) -> None:
 
 def _insert(person, el) -> None:
     """Keep the TEI order the schema needs: persName, occupation, nationality, idno."""
+    if el.tag == _IDNO:   # last in the order
+        person.append(el)
+        return
     order = ["persName", "occupation", "nationality", "idno"]
     rank = order.index(etree.QName(el).localname)
-    after = [c for c in person if order.index(etree.QName(c).localname) <= rank]
+    after = [c for c in _head(person) if order.index(etree.QName(c).localname) <= rank]
     if after:
         after[-1].addnext(el)
     else:
@@ -195,21 +214,21 @@ class Register:
                 person.set(XML_ID, _new_id(self.by_id, name))
                 etree.SubElement(person, _T + "persName").text = name
                 self._remember(person)
-            elif name not in [p.text for p in person.findall("t:persName", _NS)]:
-                variant = etree.Element(_T + "persName", type="variant")
+            elif name not in [p.text for p in _head(person) if p.tag == PERSNAME]:
+                variant = etree.Element(PERSNAME, type="variant")
                 variant.text = name
                 _insert(person, variant)
             role = " ".join((official.get("role") or "").split())
             if role:
-                occ = next((o for o in person.findall("t:occupation", _NS)
-                            if (o.findtext("t:roleName", namespaces=_NS) or "").casefold() == role.casefold()),
+                occ = next((o for o in _head(person) if o.tag == _T + "occupation"
+                            and (o.findtext("t:roleName", namespaces=_NS) or "").casefold() == role.casefold()),
                            None)
                 if occ is None:
                     occ = etree.Element(_T + "occupation")
                     etree.SubElement(occ, _T + "roleName").text = role
                     _insert(person, occ)
                 _date_range(occ, date)
-            if official.get("country") and person.find("t:nationality", _NS) is None:
+            if official.get("country") and not any(c.tag == _T + "nationality" for c in _head(person)):
                 _insert(person, etree.Element(_T + "nationality", key=official["country"]))
             if letter_id:
                 ident = person.get(XML_ID)

@@ -247,3 +247,25 @@ def test_an_older_archives_register_is_split_by_the_next_write_naming_its_countr
         assert a.validate() == []
     finally:
         a.close()
+
+
+def test_an_official_named_in_many_letters_is_merged_as_a_full_scan_merges(schema):
+    """A head of state named in hundreds of letters: names, roles and nationality still go
+    before the letters, and a later letter finds the same person, as a whole-file merge does."""
+    from archive.personography import Register
+    register, scanned = Register(None), None
+    steps = [({"name": "Shavkat Mirziyoyev", "role": "Prime Minister", "country": ""}, 300),
+             ({"name": "Sh. Mirziyoev", "role": "President", "country": "UZ"}, 5),
+             ({"name": "Shavkat Mirziyoyev", "role": "president", "country": "UZ"}, 5),
+             ({"name": "Shavkat Mirziyoyev", "role": "President", "country": "KZ"}, 2)]   # another person
+    n = 0
+    for official, times in steps:
+        for _ in range(times):
+            letter_id = f"2019-01-{n:04d}-x-uz"
+            assert register.match(official) == match(register.to_bytes(), official)
+            register.add([official], letter_id, "2019-01-01")
+            scanned = _linear_merge(scanned, [official], letter_id, "2019-01-01")
+            n += 1
+    assert register.to_bytes() == scanned
+    assert len(people(scanned)) == 2
+    assert schema.validate(etree.fromstring(scanned)), schema.error_log
