@@ -129,7 +129,7 @@ class PackWriter:
         self.file = os.fdopen(fd, "wb", buffering=1 << 20)
         self.file.write(b"PACK" + struct.pack(">II", 2, 0))  # the count is fixed by finish()
         self.offset = 12
-        self.seen: dict = {}             # sha -> place in the lists below
+        self.seen: set = set()           # shas of the objects in the pack
         self.shas = bytearray()          # 20 bytes an object, in pack order
         self.offsets = array.array("Q")
         self.crcs = array.array("I")
@@ -163,7 +163,7 @@ class PackWriter:
         if kind == b"tree" and len(data) >= DELTA_FROM:
             self.bases[sha] = (self.offset, depth)
         self.file.write(entry)
-        self.seen[sha] = len(self.crcs)
+        self.seen.add(sha)
         self.shas += sha
         self.offsets.append(self.offset)
         self.crcs.append(zlib.crc32(entry))
@@ -187,7 +187,7 @@ class PackWriter:
             f.flush()
             os.fsync(f.fileno())
         name = self.name = "pack-" + checksum.hex()
-        self.seen, self.bases = {}, {}   # nothing more is added: their memory goes before the index's
+        self.seen, self.bases = set(), {}   # nothing more is added: their memory goes before the index's
         index = self._index(checksum)
         fd, temp_index = tempfile.mkstemp(dir=self.dir, prefix=TEMP_PREFIX, suffix=".idx")
         try:

@@ -56,7 +56,7 @@ def name_key(name: str) -> tuple[str, str]:
     return surname, first
 
 
-_IDNO = _T + "idno"
+_IDNO, _OCCUPATION, _NATIONALITY = _T + "idno", _T + "occupation", _T + "nationality"
 
 
 def _head(person) -> list:
@@ -82,7 +82,7 @@ def _compatible(person, official: dict) -> bool:
     keys = [name_key(p.text or "") for p in head if p.tag == PERSNAME]
     if not any(k[0] == surname and (not first or not k[1] or k[1] == first) for k in keys):
         return False
-    country = next((c for c in head if c.tag == _T + "nationality"), None)
+    country = next((c for c in head if c.tag == _NATIONALITY), None)
     have = country.get("key") if country is not None else ""
     return not (have and official.get("country") and have != official["country"])
 
@@ -98,7 +98,7 @@ def _choose(candidates: list, official: dict) -> str | None:
     role = (official.get("role") or "").casefold()
     # two ministers with the same surname: the one who held this office wins
     same_role = [p for p in candidates
-                 if any((r.text or "").casefold() == role for o in _head(p) if o.tag == _T + "occupation"
+                 if any((r.text or "").casefold() == role for o in _head(p) if o.tag == _OCCUPATION
                         for r in o.iterfind("t:roleName", _NS))]
     return (same_role or candidates)[0].get(XML_ID)
 
@@ -212,7 +212,7 @@ class Register:
             if person is None:
                 person = etree.SubElement(self.listperson, _T + "person")
                 person.set(XML_ID, _new_id(self.by_id, name))
-                etree.SubElement(person, _T + "persName").text = name
+                etree.SubElement(person, PERSNAME).text = name
                 self._remember(person)
             elif name not in [p.text for p in _head(person) if p.tag == PERSNAME]:
                 variant = etree.Element(PERSNAME, type="variant")
@@ -220,23 +220,23 @@ class Register:
                 _insert(person, variant)
             role = " ".join((official.get("role") or "").split())
             if role:
-                occ = next((o for o in _head(person) if o.tag == _T + "occupation"
+                occ = next((o for o in _head(person) if o.tag == _OCCUPATION
                             and (o.findtext("t:roleName", namespaces=_NS) or "").casefold() == role.casefold()),
                            None)
                 if occ is None:
-                    occ = etree.Element(_T + "occupation")
+                    occ = etree.Element(_OCCUPATION)
                     etree.SubElement(occ, _T + "roleName").text = role
                     _insert(person, occ)
                 _date_range(occ, date)
-            if official.get("country") and not any(c.tag == _T + "nationality" for c in _head(person)):
-                _insert(person, etree.Element(_T + "nationality", key=official["country"]))
+            if official.get("country") and not any(c.tag == _NATIONALITY for c in _head(person)):
+                _insert(person, etree.Element(_NATIONALITY, key=official["country"]))
             if letter_id:
                 ident = person.get(XML_ID)
                 if ident not in self.letters:
                     self.letters[ident] = {i.text for i in person.iterfind("t:idno", _NS)}
                 if letter_id not in self.letters[ident]:
                     self.letters[ident].add(letter_id)
-                    idno = etree.SubElement(person, _T + "idno", type="letter")  # idno comes last
+                    idno = etree.SubElement(person, _IDNO, type="letter")  # idno comes last
                     idno.text = letter_id
 
     def to_bytes(self) -> bytes:

@@ -342,6 +342,9 @@ class Store:
         return sha
 
 
+COMMITTER = git.Actor("Advocacy Letters Archive", "archive@localhost")
+
+
 def commit_body(tree: bytes, parent: str | None, author: git.Actor, message: str, now: int) -> bytes:
     """A commit object's content: the archive is its committer, `author` the person."""
     offset = time.strftime("%z", time.localtime(now))
@@ -352,8 +355,6 @@ def commit_body(tree: bytes, parent: str | None, author: git.Actor, message: str
     lines.append(f"committer {COMMITTER.name} <{COMMITTER.email}> {now} {offset}".encode())
     return b"\n".join(lines) + b"\n\n" + (message.strip() + "\n").encode()
 
-
-COMMITTER = git.Actor("Advocacy Letters Archive", "archive@localhost")
 
 
 @dataclass(frozen=True)

@@ -125,11 +125,12 @@ def test_splice_delta_instructions_apply_as_git_applies_them(tmp_path):
     rng = random.Random(3)
     base = bytes(rng.randrange(256) for _ in range(200_000))
     sha = writer.add(b"blob", base)
+    at = writer.offsets[-1]   # where the base blob starts
     cases = []
     for prefix, middle, suffix in [(0, b"new", 199_000), (150_000, b"", 40_000), (70_000, b"m" * 300, 0),
                                    (65_536, b"q", 131_072), (100, b"", 100)]:
         data = base[:prefix] + middle + (base[len(base) - suffix:] if suffix else b"")
-        writer.bases[sha] = (writer.offsets[writer.seen[sha]], 0)  # blobs are not bases by themselves
+        writer.bases[sha] = (at, 0)  # blobs are not bases by themselves
         cases.append((writer.add(b"blob", data, (sha, len(base), prefix, suffix)), data))
     assert writer.deltas == len(cases)
     writer.finish()
