@@ -20,6 +20,7 @@ Decisions:
 from __future__ import annotations
 
 import hashlib
+import re
 
 from .textdiff import word_list
 
@@ -31,6 +32,7 @@ FAMILY_MIN = 0.5
 
 _PRIME = (1 << 61) - 1
 _EMPTY = _PRIME   # larger than any hash modulo the prime: the signature of no text
+_BAND = re.compile(r"([0-9]{2})-([0-9a-f]{12})")   # a key of `bands`
 _OFFSET = 1 << 53  # added per bin of distance when an empty bin borrows a value (sums stay < _EMPTY)
 
 
@@ -97,6 +99,15 @@ def bands(sig: list[int]) -> list[str]:
         rows = ",".join(map(str, sig[k * ROWS:(k + 1) * ROWS]))
         out.append(f"{k:02d}-{hashlib.blake2b(rows.encode(), digest_size=6).hexdigest()}")
     return out
+
+
+def band_key(band) -> int | None:
+    """A band key of `bands` (str or bytes) as one integer, its band number above its 48-bit
+    hash (the order of the keys is the order of the strings); None if it is not one."""
+    if isinstance(band, bytes):
+        band = band.decode("ascii", "replace")
+    found = _BAND.fullmatch(band)
+    return int(found[1]) << 48 | int(found[2], 16) if found else None
 
 
 def encode(sig: list[int]) -> str:

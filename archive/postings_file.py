@@ -23,19 +23,17 @@ temporary name and renamed, so a reader finds a whole file or none.
 """
 from __future__ import annotations
 
-import mmap
 import os
 import pickle
 import struct
-import threading
 from array import array
-from collections import OrderedDict
 from itertools import accumulate, repeat
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.formats import Positions
 
+from . import band_file, segment_files
 from .atomic import replacing
 
 MAGIC = b"ALA-DPL2"
@@ -44,42 +42,49 @@ EXTENSION = "dpl"
 # environment may lower it, for the segment builders a test starts).
 MIN_POSTINGS = int(os.environ.get("LETTERS_POSTINGS_FILE_MIN") or 1_000)
 _HEADER = struct.Struct("<8sQ")
-OPEN_KEPT = 256
-_open: OrderedDict = OrderedDict()   # segment file path -> (mmap, table), or None if there is none
-_lock = threading.Lock()
 
 
 def path_for(folder: str, segment) -> str:
-    """The file of a Whoosh segment (its id is "<index name>_<random>", as its other files')."""
-    return os.path.join(folder, f"{segment.segment_id()}.{EXTENSION}")
+    return segment_files.path_for(folder, segment, EXTENSION)
 
 
 def write_for(storage, schema, segment) -> int:
-    """Write the file of a segment just written in `storage` (a folder); the number of terms
-    in it (0: no file, no term is that long). The file is optional: one that cannot be written
-    (a full disk) leaves the segment read from its blocks."""
+    """Write the files of a segment just written in `storage` (a folder): this one, and its band
+    file (archive/band_file.py), from one pass over its terms; the number of terms in this one
+    (0: no file, no term is that long). The files are optional: one that cannot be written (a
+    full disk) leaves the segment read from its blocks."""
     from whoosh.reading import SegmentReader
     reader = SegmentReader(storage, schema, segment)
     try:
-        return write(reader, storage.folder)
+        bands = band_file.Collector(reader)
+        long_terms = []
+        for key, info in reader._terms.items():
+            if key[0] == bands.field:
+                bands.add(key[1], info)
+            if info.doc_frequency() >= MIN_POSTINGS and key[0] in reader.schema:
+                long_terms.append(key)
+        bands.write(storage.folder)
+        return write(reader, storage.folder, long_terms)
     except OSError:
         return 0
     finally:
         reader.close()
 
 
-def write(reader, folder: str) -> int:
+def write(reader, folder: str, long_terms=None) -> int:
     """Write the file of a segment (`reader`, a Whoosh SegmentReader over its files in `folder`)
-    with every term of MIN_POSTINGS or more; the number of terms written (0: no file)."""
+    with every term of MIN_POSTINGS or more (the (field, term) keys `long_terms`, if the caller
+    found them); the number of terms written (0: no file)."""
     target = path_for(folder, reader.segment())
-    long_terms = [(key, info) for key, info in reader._terms.items()
-                  if info.doc_frequency() >= MIN_POSTINGS and key[0] in reader.schema]
+    if long_terms is None:
+        long_terms = [key for key, info in reader._terms.items()
+                      if info.doc_frequency() >= MIN_POSTINGS and key[0] in reader.schema]
     if not long_terms:
         return 0
     table = {}
     with replacing(target) as f:
         f.write(_HEADER.pack(MAGIC, 0))
-        for (fieldname, text), _ in long_terms:
+        for fieldname, text in long_terms:
             with_values = isinstance(reader.schema[fieldname].format, Positions)
             ids, weights, values = array("q"), array("f"), []
             for block_ids, block_weights, block_values in blocks(reader.postings(fieldname, text), with_values):
@@ -103,12 +108,10 @@ def write(reader, folder: str) -> int:
 
 
 def _load(path: str):
-    """(mmap, table) of a postings file; None if there is none, or it is not one or damaged
-    (the segment is then read from its blocks)."""
-    try:
-        with open(path, "rb") as f:
-            mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):   # none, not readable by this user; ValueError: an empty file
+    """(mmap, table) of a postings file; None if it is not one or is damaged (the segment is
+    then read from its blocks)."""
+    mm = segment_files.mapped(path)
+    if mm is None:
         return None
     try:
         magic, at = _HEADER.unpack_from(mm, 0)
@@ -123,32 +126,11 @@ def _load(path: str):
         return None
 
 
-def _file(seg):
-    """(mmap, table) of a segment's file, or None (kept open per process)."""
-    storage = getattr(seg, "_storage", None)
-    # a compound segment is read through an overlay of its file on the index's folder
-    folder = getattr(storage, "folder", None) or getattr(getattr(storage, "b", None), "folder", None)
-    if not folder:
-        return None
-    path = path_for(folder, seg.segment())
-    with _lock:
-        found = _open.get(path, _open)
-        if found is not _open:
-            _open.move_to_end(path)
-    if found is _open:   # not looked for yet in this process
-        found = _load(path)
-        with _lock:
-            _open[path] = found
-            while len(_open) > OPEN_KEPT:
-                _open.popitem(last=False)
-    return found
-
-
 def lookup(seg, fieldname: str, text: bytes, with_values: bool = False):
     """(ids as int64, weights as float32, None) of a term's postings in a segment, deleted
     documents included, from the segment's file; None if it has no file or the term is not in
     it. `with_values`: `Values` in place of None, and None if the file holds no values for it."""
-    found = _file(seg)
+    found = segment_files.opened(seg, EXTENSION, _load)
     where = found[1].get((fieldname, text)) if found is not None else None
     if where is None or (with_values and where[2] < 0):
         return None
@@ -172,12 +154,6 @@ class Values:
         mm, ends = self.mm, self.ends
         starts = np.concatenate(([0], ends[:-1]))
         return [mm[self.start + a:self.start + b] for a, b in zip(starts[where].tolist(), ends[where].tolist())]
-
-
-def forget() -> None:
-    """Drop the files kept open (benchmarks time a first search with it)."""
-    with _lock:
-        _open.clear()
 
 
 def blocks(m, with_values: bool):

@@ -37,7 +37,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import SegmentReader, TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from . import positions, postings_file
+from . import band_file, positions, postings_file, segment_files
 
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 # (segment id, field) -> the field length of each document (array). A segment never changes once
@@ -128,10 +128,18 @@ def terms_doc_array(reader, fieldname: str, texts) -> np.ndarray:
     """The live document numbers of several terms' postings together (a document once per term
     it holds), as `term_doc_array` of each, concatenated. A segment whose terms of the field are
     kept as a set (`_has_term`) is asked only for the terms it holds: a new letter's 32 bands
-    against a score of small segments were ~500 probes of a few µs each."""
+    against a score of small segments were ~500 probes of a few µs each. A big segment's LSH
+    bands are read from its band file (archive/band_file.py), where there is one."""
     texts = list(dict.fromkeys(texts))
     found = []
     for seg, offset in reader.leaf_readers():
+        ids = band_file.lookup(seg, texts) if fieldname == band_file.FIELD else None
+        if ids is not None:   # a big segment's bands, from the sorted table beside it
+            if len(ids) and seg.has_deletions():
+                deleted = seg.deleted_docs_set
+                ids = ids[~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))]
+            found.append(ids + offset if offset else ids)
+            continue
         kept = None
         if fieldname in LEXICON_FIELDS and fieldname in seg.schema:
             with _postings_lock:
@@ -571,4 +579,4 @@ def forget_postings() -> None:
         _lexicon_probes.clear()
     with _phrases_lock:
         _phrases.clear()
-    postings_file.forget()
+    segment_files.forget()

@@ -9,7 +9,7 @@ import pytest
 from whoosh import index as windex
 from whoosh.reading import SegmentReader
 
-from archive import merges, postings_file, ranking, segment_builder
+from archive import merges, postings_file, ranking, segment_builder, segment_files
 from archive.home import Archive
 from benchmarks.generator import read_corpus, write_corpus
 from conftest import AUTHOR
@@ -91,7 +91,7 @@ def test_the_file_holds_every_long_list_exactly_and_nothing_else(small, monkeypa
     assert ("body", b"detention") in expected and ("body", b"0") not in expected
     reader = SegmentReader(ix.storage, ix.schema, merged)
     try:
-        postings_file.forget()
+        segment_files.forget()
         for (field, term), (ids, weights, values) in expected.items():
             got = postings_file.lookup(reader, field, term)
             assert got is not None and got[0].dtype == np.int64 and got[1].dtype == np.float32
@@ -109,7 +109,7 @@ def test_the_file_holds_every_long_list_exactly_and_nothing_else(small, monkeypa
         for damaged in [b"not a postings file at all", b"ALA", good[:len(good) // 2], good[:-5],
                         good[:16] + b"\0" * (len(good) - 16)]:
             _files(index.path)[0].write_bytes(damaged)
-            postings_file.forget()
+            segment_files.forget()
             assert postings_file.lookup(reader, "body", b"detention") is None
     finally:
         reader.close()
