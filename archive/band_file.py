@@ -12,7 +12,8 @@ Whoosh's files, so it stays in the page cache.
 
 It is written from the same pass over the segment's terms as its postings file
 (archive/postings_file.py). A term's documents come from its term info when it has one or two
-(Whoosh keeps the first and the last), else from its postings.
+(Whoosh keeps the first and the last), else from its postings; its key is computed with the
+others', 65,536 at a time, in numpy.
 
 Format: b"ALA-BND1", the little-endian uint64 count n, n keys (uint64, ascending), then n document
 numbers (uint32, the segment's own, deleted documents included: the reader leaves them out).
@@ -40,13 +41,18 @@ _HEADER = struct.Struct("<8sQ")
 
 
 class Collector:
-    """The band terms of one segment, given one at a time as its terms are read in order."""
+    """The band terms of one segment, given one at a time as its terms are read in order.
+
+    `read_docs(text, info)`: the documents of a term of the field from its postings (for a term
+    of more than two)."""
 
     field = FIELD
+    CHUNK = 1 << 16   # terms turned into keys at a time (15 bytes each until then)
 
-    def __init__(self, reader):
-        self.reader = reader
+    def __init__(self, reader, read_docs):
+        self.reader, self.read_docs = reader, read_docs
         self.keys, self.docs = array("Q"), array("I")
+        self.pending, self.counts = bytearray(), array("I")   # terms not yet keys; entries of each
         # Only for a big segment of an index with the field; any term that is not a band key
         # (another format) means no file: the lookup would miss that term.
         self.usable = FIELD in reader.schema and reader.doc_count_all() >= MIN_DOCS
@@ -55,23 +61,37 @@ class Collector:
         """One term of the field and its Whoosh term info."""
         if not self.usable:
             return
-        key = families.band_key(text)
-        if key is None:
+        if len(text) != families.BAND_BYTES:
             self.usable = False
             return
         count = info.doc_frequency()
         if count == 1:
-            docs = (info.min_id(),)
+            self.docs.append(info.min_id())
         elif count == 2:
-            docs = (info.min_id(), info.max_id())
+            self.docs.append(info.min_id())
+            self.docs.append(info.max_id())
         else:
-            docs = self.reader.postings(FIELD, text).all_ids()
-        for doc in docs:
-            self.keys.append(key)
-            self.docs.append(doc)
+            docs = self.read_docs(text, info)
+            count = len(docs)
+            self.docs.extend(docs)
+        self.pending += text
+        self.counts.append(count)
+        if len(self.counts) >= self.CHUNK:
+            self._keys()
+
+    def _keys(self) -> None:
+        """The pending terms as keys, each once per document holding it."""
+        keys = families.band_keys(bytes(self.pending))
+        if keys is None:
+            self.usable = False
+        else:
+            self.keys.frombytes(np.repeat(keys, np.frombuffer(self.counts, dtype=np.uint32)).tobytes())
+        self.pending, self.counts = bytearray(), array("I")
 
     def write(self, folder: str) -> int:
         """Write the file (if the segment gets one); the number of entries written."""
+        if self.usable and self.counts:
+            self._keys()
         if not self.usable or not self.keys:
             return 0
         keys = np.frombuffer(self.keys, dtype=np.uint64)

@@ -22,6 +22,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+import numpy as np
+
 from .textdiff import word_list
 
 SHINGLE = 3
@@ -108,6 +110,27 @@ def band_key(band) -> int | None:
         band = band.decode("ascii", "replace")
     found = _BAND.fullmatch(band)
     return int(found[1]) << 48 | int(found[2], 16) if found else None
+
+
+_NIBBLE = np.full(256, 255, dtype=np.uint8)   # a lowercase hex digit's value (255: not one)
+_NIBBLE[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
+BAND_BYTES = 15   # a band key's length: "NN-" and 12 hex digits
+
+
+def band_keys(joined: bytes) -> np.ndarray | None:
+    """`band_key` of many band keys at once, given as their bytes one after the other (each
+    BAND_BYTES long), as uint64; None if any is not one."""
+    if len(joined) % BAND_BYTES:
+        return None
+    rows = np.frombuffer(joined, dtype=np.uint8).reshape(-1, BAND_BYTES)
+    number = rows[:, :2].astype(np.int64) - ord("0")
+    digits = _NIBBLE[rows[:, 3:]]
+    if (number < 0).any() or (number > 9).any() or (rows[:, 2] != ord("-")).any() or (digits == 255).any():
+        return None
+    keys = (number[:, 0] * 10 + number[:, 1]).astype(np.uint64) << np.uint64(48)
+    for k in range(12):
+        keys |= digits[:, k].astype(np.uint64) << np.uint64(4 * (11 - k))
+    return keys
 
 
 def encode(sig: list[int]) -> str:

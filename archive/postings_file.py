@@ -56,7 +56,7 @@ def write_for(storage, schema, segment) -> int:
     from whoosh.reading import SegmentReader
     reader = SegmentReader(storage, schema, segment)
     try:
-        bands = band_file.Collector(reader)
+        bands = band_file.Collector(reader, lambda text, info: _term_ids(reader, bands.field, text, info))
         long_terms = []
         for key, info in reader._terms.items():
             if key[0] == bands.field:
@@ -69,6 +69,18 @@ def write_for(storage, schema, segment) -> int:
         return 0
     finally:
         reader.close()
+
+
+def _term_ids(reader, fieldname: str, text: bytes, info) -> array:
+    """The document ids of a term's postings, read from the term info the caller has (looking
+    the term up again was most of the time of reading a band term's few postings)."""
+    terms = reader._terms
+    m = terms._codec.postings_reader(terms._postfile, info, reader.schema[fieldname].format,
+                                     term=(fieldname, text))
+    ids = array("I")
+    for block_ids, _, _ in blocks(m, False):
+        ids.extend(block_ids)
+    return ids
 
 
 def write(reader, folder: str, long_terms=None) -> int:

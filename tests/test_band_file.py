@@ -38,6 +38,7 @@ def merged(tmp_path, monkeypatch):
     """A plain index of one-letter segments with the archive's `family` field, merged by a merger
     into one segment that gets a band file."""
     monkeypatch.setattr(band_file, "MIN_DOCS", 5)
+    monkeypatch.setattr(band_file.Collector, "CHUNK", 7)   # keys made a few chunks at a time
     path = tmp_path / "index"
     path.mkdir()
     ix = windex.create_in(str(path), Schema(id=ID(stored=True, unique=True),
@@ -111,15 +112,29 @@ def test_a_damaged_or_missing_band_file_is_not_used(merged):
         reader.close()
 
 
-def test_small_segments_and_terms_of_another_format_get_no_band_file(tmp_path, monkeypatch):
+def test_band_keys_are_computed_in_bulk_as_one_at_a_time():
+    bands = [b for text in _texts() for b in families.bands(families.signature(text))]
+    keys = families.band_keys("".join(bands).encode())
+    assert keys.dtype == np.uint64 and keys.tolist() == [families.band_key(b) for b in bands]
+    assert sorted(bands) == [bands[i] for i in np.argsort(keys, kind="stable")]   # same order
+    for bad in ["0a-0123456789ab", "01_0123456789ab", "01-0123456789aG", "01-0123456789a",
+                "01-0123456789abc", "/1-0123456789ab", "01-0x23456789ab", "01- 123456789ab"]:
+        assert families.band_key(bad) is None, bad
+        assert families.band_keys(("".join(bands[:3]) + bad).encode()) is None, bad
+    assert families.band_keys(b"").tolist() == []
+
+
+@pytest.mark.parametrize("odd", ["odd-term", "00-not-hex-at-a"])
+def test_small_segments_and_terms_of_another_format_get_no_band_file(tmp_path, monkeypatch, odd):
     monkeypatch.setattr(band_file, "MIN_DOCS", 5)
+    monkeypatch.setattr(band_file.Collector, "CHUNK", 4)
     path = tmp_path / "index"
     path.mkdir()
     ix = windex.create_in(str(path), Schema(id=ID(stored=True, unique=True), family=KEYWORD(stored=True)))
     for i, text in enumerate(_texts()[:merges.MERGE_FAN_IN]):
         w = ix.writer()
         # one letter's band field holds a term that is not a band key: a lookup by keys would miss it
-        w.add_document(id=f"d{i}", family=_bands(text) + (" odd-term" if i == 3 else ""))
+        w.add_document(id=f"d{i}", family=_bands(text) + (f" {odd}" if i == 3 else ""))
         w.commit(mergetype=merges.deferred_merge)
     assert _files(path) == []   # one-letter segments: under MIN_DOCS
     merge = merges.Merge(Index(path))
