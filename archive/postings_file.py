@@ -63,7 +63,10 @@ def write_for(storage, schema, segment) -> int:
                 bands.add(key[1], info)
             if info.doc_frequency() >= MIN_POSTINGS and key[0] in reader.schema:
                 long_terms.append(key)
-        bands.write(storage.folder)
+        try:
+            bands.write(storage.folder)
+        except OSError:
+            pass   # the bands are then read from the terms
         return write(reader, storage.folder, long_terms)
     except OSError:
         return 0
