@@ -46,7 +46,6 @@ class Collector:
     `read_docs(text, info)`: the documents of a term of the field from its postings (for a term
     of more than two)."""
 
-    field = FIELD
     CHUNK = 1 << 16   # terms turned into keys at a time (15 bytes each until then)
 
     def __init__(self, reader, read_docs):

@@ -56,10 +56,10 @@ def write_for(storage, schema, segment) -> int:
     from whoosh.reading import SegmentReader
     reader = SegmentReader(storage, schema, segment)
     try:
-        bands = band_file.Collector(reader, lambda text, info: _term_ids(reader, bands.field, text, info))
+        bands = band_file.Collector(reader, lambda text, info: _term_ids(reader, band_file.FIELD, text, info))
         long_terms = []
         for key, info in reader._terms.items():
-            if key[0] == bands.field:
+            if key[0] == band_file.FIELD:
                 bands.add(key[1], info)
             if info.doc_frequency() >= MIN_POSTINGS and key[0] in reader.schema:
                 long_terms.append(key)

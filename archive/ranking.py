@@ -135,9 +135,9 @@ def terms_doc_array(reader, fieldname: str, texts) -> np.ndarray:
     for seg, offset in reader.leaf_readers():
         ids = band_file.lookup(seg, texts) if fieldname == band_file.FIELD else None
         if ids is not None:   # a big segment's bands, from the sorted table beside it
-            if len(ids) and seg.has_deletions():
-                deleted = seg.deleted_docs_set
-                ids = ids[~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted)))]
+            dead = _deleted(seg) if len(ids) else None
+            if dead is not None:
+                ids = ids[~np.isin(ids, dead)]
             found.append(ids + offset if offset else ids)
             continue
         kept = None
@@ -148,6 +148,12 @@ def terms_doc_array(reader, fieldname: str, texts) -> np.ndarray:
         for text in asked:
             found += [ids + offset if offset else ids for ids, _, _ in _segment_blocks(seg, fieldname, text)]
     return np.concatenate(found) if found else _EMPTY_IDS
+
+
+def _deleted(seg) -> np.ndarray | None:
+    """A segment's deleted document numbers as an array, or None if it has none."""
+    deleted = seg.deleted_docs_set
+    return np.fromiter(deleted, dtype=np.int64, count=len(deleted)) if deleted else None
 
 
 def _supported(q, top: bool = False) -> bool:
@@ -403,10 +409,10 @@ def _word_postings(seg, fieldname: str, word):
     if found is not None:
         ids, weights, values = found
         weights = weights.astype(np.float64)
-        deleted = seg.deleted_docs_set
-        if not deleted:
+        dead = _deleted(seg)
+        if dead is None:
             return ids, weights, values.pick
-        live = np.flatnonzero(~np.isin(ids, np.fromiter(deleted, dtype=np.int64, count=len(deleted))))
+        live = np.flatnonzero(~np.isin(ids, dead))
         return ids[live], weights[live], lambda where: values.pick(live[where])
     ids, weights, values = [], [], []
     for block_ids, block_weights, block_values in _segment_blocks(seg, fieldname, word, with_values=True):

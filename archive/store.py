@@ -356,7 +356,6 @@ def commit_body(tree: bytes, parent: str | None, author: git.Actor, message: str
     return b"\n".join(lines) + b"\n\n" + (message.strip() + "\n").encode()
 
 
-
 @dataclass(frozen=True)
 class Written:
     """A commit as this process wrote it: what `git log --raw` would say of it, known without
